@@ -1,0 +1,31 @@
+// The device link: an open serial port plus the protocol session on it. Workflows talk to a
+// device only through this interface, so tests can run them over a pty pair or in-process.
+import type { DeviceFields, DeviceHello } from '../../shared/domain';
+
+export type KeyAlgorithm = 'ec-p256' | 'rsa-2048';
+
+export interface DeviceLink {
+  /** The port path, or a virtual name for an in-process device. */
+  readonly path: string;
+
+  /** Sends HELLO and returns what the device reports; also learns the device's frame size. */
+  hello(): Promise<DeviceHello>;
+
+  /**
+   * Writes the fields in chunks that fit the device's frame size, then commits them so the
+   * device replaces its stored fields in one step. Safe to repeat after any failure.
+   */
+  writeFields(fields: DeviceFields): Promise<void>;
+
+  /** Returns the lowercase hex SHA-256 of each field the device stores, keyed by field name. */
+  verify(): Promise<DeviceFields>;
+
+  /** Asks the device to generate a key pair it keeps, and returns a PEM CSR for it. */
+  generateKey(request: { algorithm: KeyAlgorithm; commonName: string }): Promise<{ csrPem: string }>;
+
+  /** Erases every stored field, for rework. */
+  erase(): Promise<void>;
+
+  /** Closes the port; safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,58 @@
+// Reason codes: every failure the station reports carries one. The user-facing text for each
+// code lives in messages.ts so the UI can be translated in one place.
+
+export const REASON_CODES = [
+  // Serial port and device link
+  'port-not-found',
+  'port-busy',
+  'port-open-failed',
+  'port-closed',
+  'device-timeout',
+  'device-corrupt-reply',
+  'device-error',
+  'device-protocol-unsupported',
+  'device-frame-too-small',
+  'device-busy',
+  // Provisioning workflow
+  'verify-mismatch',
+  'name-invalid',
+  'credential-type-unsupported',
+  'unit-name-taken',
+  // ThingsBoard server
+  'server-unreachable',
+  'server-auth-failed',
+  'server-2fa-required',
+  'server-rate-limited',
+  'server-quota-exceeded',
+  'server-permission-denied',
+  'server-rejected',
+  'server-error',
+  'server-credential-conflict',
+  'server-credential-taken',
+  // Station store and input
+  'store-failed',
+  'store-key-missing',
+  'invalid-argument',
+  'internal',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/**
+ * An expected failure with a reason code. `detail` may name a port, a device name or a server
+ * status, but never a secret.
+ */
+export class StationError extends Error {
+  readonly code: ReasonCode;
+  readonly detail: string | undefined;
+
+  constructor(code: ReasonCode, detail?: string, options?: { cause?: unknown }) {
+    super(detail === undefined ? code : `${code}: ${detail}`, options);
+    this.name = 'StationError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export function isStationError(error: unknown): error is StationError {
+  return error instanceof StationError;
+}
