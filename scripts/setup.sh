@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian machine for the station's tests and demo: the system tools the tests
+# use (socat for pty pairs, openssl to check what the station issues), then the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+needed=()
+for tool in socat openssl; do
+  command -v "$tool" >/dev/null 2>&1 || needed+=("$tool")
+done
+if [ "${#needed[@]}" -gt 0 ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${needed[@]}"
+fi
+
+npm ci --no-audit --no-fund

@@ -1,0 +1,89 @@
+// Credential generation and the device fields each credential kind is written as. Pure apart
+// from the CSPRNG, so the provisioning workflow and its tests share one definition.
+import { createHash, randomInt } from 'node:crypto';
+import type { DeviceField, DeviceFields } from '../../shared/domain';
+import type { CredentialSecret } from '../store/store';
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * Token length. ThingsBoard's UI accepts 1 to 32 characters and generates 20; 24 characters of
+ * [A-Za-z0-9] give about 143 bits, and tokens travel in URLs and MQTT user names unescaped.
+ */
+export const ACCESS_TOKEN_LENGTH = 24;
+
+/** Returns `length` characters drawn uniformly from [A-Za-z0-9] by the CSPRNG. */
+export function randomAlphanumeric(length: number): string {
+  let text = '';
+  for (let index = 0; index < length; index += 1) {
+    text += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
+  }
+  return text;
+}
+
+export function generateAccessToken(): CredentialSecret {
+  return { type: 'token', token: randomAlphanumeric(ACCESS_TOKEN_LENGTH) };
+}
+
+/**
+ * MQTT basic credentials. The client id is the device name, so a broker log names the unit; the
+ * random user name keeps ThingsBoard's credentials id, SHA3-256 of "clientId|userName", unique.
+ */
+export function generateMqttBasic(deviceName: string): CredentialSecret {
+  return {
+    type: 'mqtt-basic',
+    clientId: deviceName,
+    userName: randomAlphanumeric(20),
+    password: randomAlphanumeric(32),
+  };
+}
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+/** The fields a device receives for a credential, plus the server it should connect to. */
+export function deviceFieldsFor(secret: CredentialSecret, server: ServerAddress | undefined): DeviceFields {
+  const fields: DeviceFields =
+    secret.type === 'token'
+      ? { token: secret.token }
+      : { mqtt_client_id: secret.clientId, mqtt_username: secret.userName, mqtt_password: secret.password };
+
+  if (server !== undefined) {
+    fields.server_host = server.host;
+    fields.server_port = String(server.port);
+  }
+  return fields;
+}
+
+/** Lowercase hex SHA-256 of a field's UTF-8 value, as a device reports it in VERIFY. */
+export function fieldDigest(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+export function digestFields(fields: DeviceFields): DeviceFields {
+  const digests: DeviceFields = {};
+  for (const [name, value] of Object.entries(fields) as Array<[DeviceField, string]>) {
+    digests[name] = fieldDigest(value);
+  }
+  return digests;
+}
+
+/** Returns the fields whose reported digest differs from the expected one (missing counts). */
+export function mismatchedFields(expected: DeviceFields, reported: DeviceFields): DeviceField[] {
+  return (Object.keys(expected) as DeviceField[]).filter((name) => reported[name] !== expected[name]);
+}
+
+/** The field that identifies a credential on the device: its token or its MQTT password. */
+export function identifyingField(secret: CredentialSecret): DeviceField {
+  return secret.type === 'token' ? 'token' : 'mqtt_password';
+}
+
+/** Shows a secret's first and last two characters, enough for an operator to compare two. */
+export function maskSecret(secret: string): string {
+  if (secret.length <= 8) {
+    return '*'.repeat(secret.length);
+  }
+  return `${secret.slice(0, 2)}${'*'.repeat(secret.length - 4)}${secret.slice(-2)}`;
+}

@@ -1,0 +1,176 @@
+// The provisioning job for one unit on one port. Each step is journalled before and after it
+// runs. The credential is committed to the store, with its queued upload, before its first byte
+// goes to the device, and the unit passes only when the device's digests match what was written.
+import type { CredentialType, DeviceFields, DeviceHello, JobResult } from '../../shared/domain';
+import { StationError, isStationError, type ReasonCode } from '../../shared/reasons';
+import {
+  deviceFieldsFor,
+  digestFields,
+  generateAccessToken,
+  generateMqttBasic,
+  mismatchedFields,
+  type ServerAddress,
+} from '../credentials/generate';
+import type { DeviceLink } from '../device/link';
+import { getLogger } from '../log';
+import type { Store, StoredCredential, Unit } from '../store/store';
+import { DEFAULT_NAMING_RULE, applyNamingRule, validateDeviceName } from './naming';
+
+const log = getLogger('provision');
+
+export type ProvisionCredentialType = Exclude<CredentialType, 'x509'>;
+
+export interface ProvisionRequest {
+  store: Store;
+  link: DeviceLink;
+  credentialType: ProvisionCredentialType;
+  /** A given device name; otherwise the naming rule makes one. */
+  name?: string;
+  namingRule?: string;
+  /** The server address written to the device with its credential, when known. */
+  server?: ServerAddress;
+}
+
+export interface ProvisionOutcome {
+  jobId: number;
+  result: JobResult;
+  credentialType: ProvisionCredentialType;
+  name?: string;
+  hardwareId?: string;
+  unitId?: number;
+  /** True when the device already held this station's credential and nothing was written. */
+  resumed: boolean;
+  reason?: { code: ReasonCode; detail?: string };
+}
+
+export async function runProvisionJob(request: ProvisionRequest): Promise<ProvisionOutcome> {
+  const { store, link } = request;
+  const jobId = store.startJob({ kind: 'provision', port: link.path, credentialType: request.credentialType });
+  const outcome: ProvisionOutcome = { jobId, result: 'failed', credentialType: request.credentialType, resumed: false };
+  const step = journal(store, jobId);
+
+  try {
+    const hello = await step('hello', () => link.hello());
+    outcome.hardwareId = hello.hardwareId;
+
+    const unit = await step('identify', () => Promise.resolve(identifyUnit(request, hello)));
+    outcome.name = unit.name;
+    outcome.unitId = unit.id;
+    store.setJobUnit(jobId, unit.id);
+
+    const { credential, fields } = await step('credential', () => Promise.resolve(commitOrReuseCredential(request, unit)));
+
+    const alreadyHeld = await step('check-device', async () => mismatchedFields(credential.digests, await link.verify()).length === 0);
+    if (alreadyHeld) {
+      outcome.resumed = true;
+    } else {
+      await step('write', () => link.writeFields(fields));
+      await step('verify', async () => assertDigestsMatch(credential.digests, await link.verify()));
+    }
+
+    store.finishJob(jobId, 'passed');
+    outcome.result = 'passed';
+    log.info({ jobId, unit: unit.name, hardwareId: hello.hardwareId, resumed: outcome.resumed }, 'unit passed');
+  } catch (error) {
+    const reason = toReason(error);
+    store.finishJob(jobId, 'failed', reason);
+    outcome.reason = reason;
+    log.warn({ jobId, port: link.path, reason }, 'unit failed');
+  }
+
+  return outcome;
+}
+
+type StepRunner = <T>(name: string, action: () => Promise<T>) => Promise<T>;
+
+function journal(store: Store, jobId: number): StepRunner {
+  return async (name, action) => {
+    store.journalStep(jobId, name, 'started');
+    try {
+      const value = await action();
+      store.journalStep(jobId, name, 'done');
+      return value;
+    } catch (error) {
+      store.journalStep(jobId, name, 'failed', toReason(error).code);
+      throw error;
+    }
+  };
+}
+
+/** Finds the unit by its hardware id, or registers it under a given or rule-made name. */
+function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Unit {
+  const { store } = request;
+  const existing = store.findUnitByHardwareId(hello.hardwareId);
+
+  if (existing !== undefined) {
+    if (request.name !== undefined && validateDeviceName(request.name) !== existing.name) {
+      throw new StationError(
+        'unit-name-taken',
+        `hardware id ${hello.hardwareId} is already registered as "${existing.name}"; provision it without a new name`,
+      );
+    }
+    store.updateUnitDevice(existing.id, hello.model, hello.firmwareVersion);
+    return existing;
+  }
+
+  const name = validateDeviceName(request.name ?? applyNamingRule(request.namingRule ?? DEFAULT_NAMING_RULE, hello));
+  const holder = store.findUnitByName(name);
+  if (holder !== undefined) {
+    throw new StationError(
+      'unit-name-taken',
+      `the name "${name}" already belongs to hardware id ${holder.hardwareId}; give this unit another name`,
+    );
+  }
+  return store.createUnit({
+    hardwareId: hello.hardwareId,
+    name,
+    model: hello.model,
+    firmwareVersion: hello.firmwareVersion,
+  });
+}
+
+/**
+ * Reuses the unit's active credential when it has one, because the device may already hold it
+ * and a second credential would reach the server as a duplicate. Otherwise issues and commits one.
+ */
+function commitOrReuseCredential(
+  request: ProvisionRequest,
+  unit: Unit,
+): { credential: StoredCredential; fields: DeviceFields } {
+  const { store } = request;
+  const active = store.activeCredential(unit.id);
+
+  if (active !== undefined) {
+    if (active.type !== request.credentialType) {
+      throw new StationError(
+        'credential-type-unsupported',
+        `unit "${unit.name}" already holds a ${active.type} credential from this station; provision it with --credential ${active.type}`,
+      );
+    }
+    const fields = deviceFieldsFor(active.secret, request.server);
+    const digests = digestFields(fields);
+    if (mismatchedFields(digests, active.digests).length > 0 || Object.keys(active.digests).length !== Object.keys(digests).length) {
+      store.updateCredentialDigests(active.id, digests);
+    }
+    return { credential: { ...active, digests }, fields };
+  }
+
+  const secret = request.credentialType === 'token' ? generateAccessToken() : generateMqttBasic(unit.name);
+  const fields = deviceFieldsFor(secret, request.server);
+  return { credential: store.commitCredential(unit.id, secret, digestFields(fields)), fields };
+}
+
+function assertDigestsMatch(expected: DeviceFields, reported: DeviceFields): void {
+  const mismatched = mismatchedFields(expected, reported);
+  if (mismatched.length > 0) {
+    throw new StationError('verify-mismatch', `the device reports different contents for ${mismatched.join(', ')}`);
+  }
+}
+
+function toReason(error: unknown): { code: ReasonCode; detail?: string } {
+  if (isStationError(error)) {
+    return error.detail === undefined ? { code: error.code } : { code: error.code, detail: error.detail };
+  }
+  log.error({ err: error }, 'unexpected error in a provisioning job');
+  return { code: 'internal', detail: error instanceof Error ? error.message : String(error) };
+}

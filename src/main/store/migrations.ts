@@ -1,0 +1,92 @@
+// Numbered schema migrations. A released migration is never edited: add a new one instead.
+// PRAGMA user_version holds the number of the last migration applied.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'units, credentials, jobs, outbox, audit',
+    sql: `
+      CREATE TABLE station_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      CREATE TABLE units (
+        id INTEGER PRIMARY KEY,
+        hardware_id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL UNIQUE,
+        model TEXT NOT NULL,
+        firmware_version TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      -- secret holds the AES-256-GCM sealed JSON of the secret parts; public_json the rest.
+      -- digests_json maps each device field to the SHA-256 the device must report for it.
+      CREATE TABLE credentials (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        type TEXT NOT NULL,
+        secret BLOB NOT NULL,
+        public_json TEXT NOT NULL,
+        digests_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('active', 'retired')),
+        created_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX credentials_one_active_per_unit ON credentials(unit_id) WHERE state = 'active';
+
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        port TEXT NOT NULL,
+        unit_id INTEGER REFERENCES units(id),
+        credential_type TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        result TEXT CHECK (result IN ('passed', 'failed')),
+        reason_code TEXT,
+        reason_detail TEXT
+      );
+
+      -- The journal: each step is recorded before it runs and again when it ends.
+      CREATE TABLE job_steps (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        step TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('started', 'done', 'failed')),
+        detail TEXT,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX job_steps_by_job ON job_steps(job_id);
+
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        credential_id INTEGER NOT NULL REFERENCES credentials(id),
+        operation TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'done', 'parked')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        server_device_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (credential_id, operation)
+      );
+      CREATE INDEX outbox_by_state ON outbox(state, id);
+
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        unit_id INTEGER,
+        detail_json TEXT NOT NULL
+      );
+    `,
+  },
+];

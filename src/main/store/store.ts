@@ -1,0 +1,360 @@
+// The station store: repositories over the SQLite database. SQL stays in this folder.
+//   units        find a unit by hardware id or name, register one
+//   credentials  commit a new credential with its outbox entry, read the active one
+//   jobs         start, journal each step, finish with a result
+//   outbox       list what sync still owes the server, mark done, park, count
+//   audit        append what happened, without secrets
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { CredentialType, DeviceFields, JobResult } from '../../shared/domain';
+import type { ReasonCode } from '../../shared/reasons';
+import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './database';
+import { createSecretBox, loadOrCreateKeyFile, type SecretBox } from './secret-box';
+
+export type CredentialSecret =
+  | { type: 'token'; token: string }
+  | { type: 'mqtt-basic'; clientId: string; userName: string; password: string };
+
+export interface Unit {
+  id: number;
+  hardwareId: string;
+  name: string;
+  model: string;
+  firmwareVersion: string;
+}
+
+export interface StoredCredential {
+  id: number;
+  unitId: number;
+  type: CredentialType;
+  secret: CredentialSecret;
+  /** SHA-256 per device field that the device must report after the write. */
+  digests: DeviceFields;
+}
+
+export type OutboxState = 'queued' | 'done' | 'parked';
+
+export interface OutboxEntry {
+  id: number;
+  unitId: number;
+  credentialId: number;
+  operation: 'register-device';
+  state: OutboxState;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface OutboxCounts {
+  queued: number;
+  done: number;
+  parked: number;
+}
+
+export interface StoreOptions extends OpenDatabaseOptions {
+  /** The 32-byte data key; by default it is read from (or created at) `<database>.key`. */
+  dataKey?: Buffer;
+  now?: () => number;
+}
+
+interface UnitRow {
+  id: number;
+  hardware_id: string;
+  name: string;
+  model: string;
+  firmware_version: string;
+}
+
+interface CredentialRow {
+  id: number;
+  unit_id: number;
+  type: CredentialType;
+  secret: Buffer;
+  digests_json: string;
+}
+
+interface OutboxRow {
+  id: number;
+  unit_id: number;
+  credential_id: number;
+  operation: 'register-device';
+  state: OutboxState;
+  attempts: number;
+  last_error: string | null;
+}
+
+export class Store {
+  readonly path: string;
+  private readonly db: SqliteDatabase;
+  private readonly box: SecretBox;
+  private readonly now: () => number;
+
+  constructor(path: string, options: StoreOptions = {}) {
+    const databaseExisted = existsSync(path);
+    const key = options.dataKey ?? loadOrCreateKeyFile(`${path}.key`, databaseExisted);
+    this.path = path;
+    this.box = createSecretBox(key);
+    this.now = options.now ?? Date.now;
+    this.db = openDatabase(path, options);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Returns this station's id, created once per database. */
+  stationId(): string {
+    const row = this.db.prepare('SELECT value FROM station_meta WHERE key = ?').get('station_id') as
+      | { value: string }
+      | undefined;
+    if (row !== undefined) {
+      return row.value;
+    }
+    const id = `station-${randomBytes(4).toString('hex')}`;
+    this.db.prepare('INSERT INTO station_meta (key, value) VALUES (?, ?)').run('station_id', id);
+    return id;
+  }
+
+  findUnitByHardwareId(hardwareId: string): Unit | undefined {
+    const row = this.db.prepare('SELECT * FROM units WHERE hardware_id = ?').get(hardwareId) as UnitRow | undefined;
+    return row === undefined ? undefined : toUnit(row);
+  }
+
+  findUnitByName(name: string): Unit | undefined {
+    const row = this.db.prepare('SELECT * FROM units WHERE name = ?').get(name) as UnitRow | undefined;
+    return row === undefined ? undefined : toUnit(row);
+  }
+
+  getUnit(id: number): Unit {
+    const row = this.db.prepare('SELECT * FROM units WHERE id = ?').get(id) as UnitRow | undefined;
+    if (row === undefined) {
+      throw new Error(`unit ${id} does not exist`);
+    }
+    return toUnit(row);
+  }
+
+  createUnit(unit: Omit<Unit, 'id'>): Unit {
+    const at = this.now();
+    const result = this.db
+      .prepare(
+        `INSERT INTO units (hardware_id, name, model, firmware_version, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(unit.hardwareId, unit.name, unit.model, unit.firmwareVersion, at, at);
+    return { id: Number(result.lastInsertRowid), ...unit };
+  }
+
+  /** Records the model and firmware a unit reported this time (firmware changes on update). */
+  updateUnitDevice(unitId: number, model: string, firmwareVersion: string): void {
+    this.db
+      .prepare('UPDATE units SET model = ?, firmware_version = ?, updated_at = ? WHERE id = ?')
+      .run(model, firmwareVersion, this.now(), unitId);
+  }
+
+  activeCredential(unitId: number): StoredCredential | undefined {
+    const row = this.db
+      .prepare("SELECT id, unit_id, type, secret, digests_json FROM credentials WHERE unit_id = ? AND state = 'active'")
+      .get(unitId) as CredentialRow | undefined;
+    return row === undefined ? undefined : this.toCredential(row);
+  }
+
+  getCredential(id: number): StoredCredential {
+    const row = this.db
+      .prepare('SELECT id, unit_id, type, secret, digests_json FROM credentials WHERE id = ?')
+      .get(id) as CredentialRow | undefined;
+    if (row === undefined) {
+      throw new Error(`credential ${id} does not exist`);
+    }
+    return this.toCredential(row);
+  }
+
+  /**
+   * Commits a new credential for a unit and queues its server upload, in one transaction. This
+   * runs before the first byte of the credential goes to the device, so a crash at any later
+   * point leaves a credential the station knows about and will upload.
+   */
+  commitCredential(unitId: number, secret: CredentialSecret, digests: DeviceFields): StoredCredential {
+    const unit = this.getUnit(unitId);
+    const at = this.now();
+
+    const id = this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO credentials (unit_id, type, secret, public_json, digests_json, state, created_at)
+           VALUES (?, ?, ?, ?, ?, 'active', ?)`,
+        )
+        .run(
+          unitId,
+          secret.type,
+          this.box.seal(JSON.stringify(secret), unit.hardwareId),
+          JSON.stringify(publicPart(secret)),
+          JSON.stringify(digests),
+          at,
+        );
+      const credentialId = Number(result.lastInsertRowid);
+      this.db
+        .prepare(
+          `INSERT INTO outbox (unit_id, credential_id, operation, state, created_at, updated_at)
+           VALUES (?, ?, 'register-device', 'queued', ?, ?)`,
+        )
+        .run(unitId, credentialId, at, at);
+      this.recordAudit('credential-committed', unitId, { credentialId, type: secret.type });
+      return credentialId;
+    })();
+
+    return { id, unitId, type: secret.type, secret, digests };
+  }
+
+  /** Replaces the expected digests, for fields such as the server address that may change. */
+  updateCredentialDigests(credentialId: number, digests: DeviceFields): void {
+    this.db.prepare('UPDATE credentials SET digests_json = ? WHERE id = ?').run(JSON.stringify(digests), credentialId);
+  }
+
+  startJob(job: { kind: 'provision'; port: string; credentialType: CredentialType }): number {
+    const result = this.db
+      .prepare('INSERT INTO jobs (kind, port, credential_type, started_at) VALUES (?, ?, ?, ?)')
+      .run(job.kind, job.port, job.credentialType, this.now());
+    return Number(result.lastInsertRowid);
+  }
+
+  setJobUnit(jobId: number, unitId: number): void {
+    this.db.prepare('UPDATE jobs SET unit_id = ? WHERE id = ?').run(unitId, jobId);
+  }
+
+  journalStep(jobId: number, step: string, state: 'started' | 'done' | 'failed', detail?: string): void {
+    this.db
+      .prepare('INSERT INTO job_steps (job_id, step, state, detail, at) VALUES (?, ?, ?, ?, ?)')
+      .run(jobId, step, state, detail ?? null, this.now());
+  }
+
+  finishJob(jobId: number, result: JobResult, reason?: { code: ReasonCode; detail?: string }): void {
+    this.db
+      .prepare('UPDATE jobs SET ended_at = ?, result = ?, reason_code = ?, reason_detail = ? WHERE id = ?')
+      .run(this.now(), result, reason?.code ?? null, reason?.detail ?? null, jobId);
+  }
+
+  jobSteps(jobId: number): Array<{ step: string; state: string; detail: string | null }> {
+    return this.db
+      .prepare('SELECT step, state, detail FROM job_steps WHERE job_id = ? ORDER BY id')
+      .all(jobId) as Array<{ step: string; state: string; detail: string | null }>;
+  }
+
+  queuedOutbox(): OutboxEntry[] {
+    const rows = this.db.prepare("SELECT * FROM outbox WHERE state = 'queued' ORDER BY id").all() as OutboxRow[];
+    return rows.map(toOutboxEntry);
+  }
+
+  listOutbox(): OutboxEntry[] {
+    const rows = this.db.prepare('SELECT * FROM outbox ORDER BY id').all() as OutboxRow[];
+    return rows.map(toOutboxEntry);
+  }
+
+  outboxForUnit(unitId: number): OutboxEntry[] {
+    const rows = this.db.prepare('SELECT * FROM outbox WHERE unit_id = ? ORDER BY id').all(unitId) as OutboxRow[];
+    return rows.map(toOutboxEntry);
+  }
+
+  markOutboxDone(entryId: number, serverDeviceId: string): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare("UPDATE outbox SET state = 'done', server_device_id = ?, last_error = NULL, updated_at = ? WHERE id = ?")
+        .run(serverDeviceId, this.now(), entryId);
+      this.recordAudit('outbox-done', this.outboxUnitId(entryId), { entryId, serverDeviceId });
+    })();
+  }
+
+  /** Counts a failed attempt; the entry stays queued for the next sync. */
+  recordOutboxAttempt(entryId: number, error: string): void {
+    this.db
+      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?')
+      .run(error, this.now(), entryId);
+  }
+
+  /** Parks an entry the server refused, with its reason, for an operator to resolve. */
+  parkOutbox(entryId: number, reason: string): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare("UPDATE outbox SET state = 'parked', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?")
+        .run(reason, this.now(), entryId);
+      this.recordAudit('outbox-parked', this.outboxUnitId(entryId), { entryId, reason });
+    })();
+  }
+
+  outboxCounts(): OutboxCounts {
+    const rows = this.db.prepare('SELECT state, COUNT(*) AS count FROM outbox GROUP BY state').all() as Array<{
+      state: OutboxState;
+      count: number;
+    }>;
+    const counts: OutboxCounts = { queued: 0, done: 0, parked: 0 };
+    for (const row of rows) {
+      counts[row.state] = row.count;
+    }
+    return counts;
+  }
+
+  recordAudit(action: string, unitId: number | null, detail: Record<string, unknown>): void {
+    this.db
+      .prepare('INSERT INTO audit (at, action, unit_id, detail_json) VALUES (?, ?, ?, ?)')
+      .run(this.now(), action, unitId, JSON.stringify(detail));
+  }
+
+  auditTrail(): Array<{ action: string; unitId: number | null; detail: Record<string, unknown> }> {
+    const rows = this.db.prepare('SELECT action, unit_id, detail_json FROM audit ORDER BY id').all() as Array<{
+      action: string;
+      unit_id: number | null;
+      detail_json: string;
+    }>;
+    return rows.map((row) => ({
+      action: row.action,
+      unitId: row.unit_id,
+      detail: JSON.parse(row.detail_json) as Record<string, unknown>,
+    }));
+  }
+
+  private outboxUnitId(entryId: number): number | null {
+    const row = this.db.prepare('SELECT unit_id FROM outbox WHERE id = ?').get(entryId) as { unit_id: number } | undefined;
+    return row?.unit_id ?? null;
+  }
+
+  private toCredential(row: CredentialRow): StoredCredential {
+    const unit = this.getUnit(row.unit_id);
+    const secret = JSON.parse(this.box.open(row.secret, unit.hardwareId)) as CredentialSecret;
+    return {
+      id: row.id,
+      unitId: row.unit_id,
+      type: row.type,
+      secret,
+      digests: JSON.parse(row.digests_json) as DeviceFields,
+    };
+  }
+}
+
+function toUnit(row: UnitRow): Unit {
+  return {
+    id: row.id,
+    hardwareId: row.hardware_id,
+    name: row.name,
+    model: row.model,
+    firmwareVersion: row.firmware_version,
+  };
+}
+
+function toOutboxEntry(row: OutboxRow): OutboxEntry {
+  return {
+    id: row.id,
+    unitId: row.unit_id,
+    credentialId: row.credential_id,
+    operation: row.operation,
+    state: row.state,
+    attempts: row.attempts,
+    lastError: row.last_error,
+  };
+}
+
+function publicPart(secret: CredentialSecret): Record<string, string> {
+  switch (secret.type) {
+    case 'token':
+      return {};
+    case 'mqtt-basic':
+      return { clientId: secret.clientId, userName: secret.userName };
+  }
+}

@@ -1,0 +1,9 @@
+// Exposes window.station: named, typed functions only, never a generic invoke(channel).
+import { contextBridge, ipcRenderer } from 'electron';
+import { STATION_API_CHANNELS, type AppInfo, type StationApi } from '../shared/api';
+
+const station: StationApi = {
+  appInfo: () => ipcRenderer.invoke(STATION_API_CHANNELS.appInfo) as Promise<AppInfo>,
+};
+
+contextBridge.exposeInMainWorld('station', station);

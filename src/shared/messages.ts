@@ -1,0 +1,45 @@
+// Every user-visible sentence for a reason code: what went wrong, and what to do next. The
+// command line and the renderer both read this table, so a translation replaces one module.
+import type { ReasonCode } from './reasons';
+
+export interface ReasonMessage {
+  message: string;
+  action: string;
+}
+
+export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
+  'port-not-found': { message: 'Serial port not found', action: 'Check the cable and the port name, then try again.' },
+  'port-busy': { message: 'Serial port is in use by another program', action: 'Close the other program, then try again.' },
+  'port-open-failed': { message: 'Serial port could not be opened', action: 'Check the cable and your permission to use the port.' },
+  'port-closed': { message: 'The device was disconnected', action: 'Reconnect the device and run the job again.' },
+  'device-timeout': { message: 'The device did not answer in time', action: 'Check that the device is powered and runs provisioning firmware.' },
+  'device-corrupt-reply': { message: 'Replies from the device were corrupted', action: 'Check the cable and the baud rate, then try again.' },
+  'device-error': { message: 'The device reported an error', action: 'Run the job again; if it repeats, set the unit aside for rework.' },
+  'device-protocol-unsupported': { message: 'The device speaks an unsupported protocol version', action: 'Update the device firmware or the station.' },
+  'device-frame-too-small': { message: 'The device accepts frames too small to provision', action: 'Update the device firmware.' },
+  'device-busy': { message: 'The device stayed busy', action: 'Wait a moment and run the job again.' },
+  'verify-mismatch': { message: 'The device does not hold what was written', action: 'Run the job again; if it repeats, set the unit aside for rework.' },
+  'name-invalid': { message: 'The device name is not valid', action: 'Give a plain printable name of at most 255 characters.' },
+  'credential-type-unsupported': { message: 'This credential type cannot be used for this unit', action: 'Use the credential type the unit already holds.' },
+  'unit-name-taken': { message: 'The device name is already used', action: 'Give this unit a different name.' },
+  'server-unreachable': { message: 'ThingsBoard cannot be reached', action: 'Work continues offline; uploads stay queued until the server is back.' },
+  'server-auth-failed': { message: 'ThingsBoard rejected the user name or password', action: 'Check the station’s server account, then sync again.' },
+  'server-2fa-required': { message: 'The ThingsBoard account requires two-factor sign-in', action: 'Use an account without two-factor sign-in for the station.' },
+  'server-rate-limited': { message: 'ThingsBoard is limiting requests', action: 'Uploads stay queued; sync again in a minute.' },
+  'server-quota-exceeded': { message: 'The ThingsBoard tenant has reached its device limit', action: 'Ask the ThingsBoard administrator to raise the limit.' },
+  'server-permission-denied': { message: 'The ThingsBoard account may not do this', action: 'Use a tenant administrator account for the station.' },
+  'server-rejected': { message: 'ThingsBoard refused the request', action: 'The upload is parked; see the reason in the outbox list.' },
+  'server-error': { message: 'ThingsBoard failed to process the request', action: 'Uploads stay queued; sync again later.' },
+  'server-credential-conflict': { message: 'The server holds other credentials for this device', action: 'The upload is parked; decide which credential is right.' },
+  'server-credential-taken': { message: 'Another server device already uses this credential', action: 'The upload is parked; check for a duplicated unit.' },
+  'store-failed': { message: 'The station database failed', action: 'Check the disk, then restart the station.' },
+  'store-key-missing': { message: 'The station data key is missing or wrong', action: 'Restore the key file that belongs to this database.' },
+  'invalid-argument': { message: 'Invalid input', action: 'Correct the value and try again.' },
+  internal: { message: 'Unexpected error in the station', action: 'Report this with the station log.' },
+};
+
+/** One line for a terminal or a status bar: the message, then the detail when there is one. */
+export function describeReason(code: ReasonCode, detail?: string): string {
+  const { message } = REASON_MESSAGES[code];
+  return detail === undefined ? message : `${message}: ${detail}`;
+}
