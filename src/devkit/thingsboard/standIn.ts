@@ -1,0 +1,199 @@
+// A local stand-in for a ThingsBoard server, for tests, demos and firmware work. It follows
+// the REST and device-API contract the station's client uses, quirks included, keeps its data
+// in memory and binds to loopback by default.
+import type { AddressInfo } from 'node:net';
+
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+
+import { getLogger } from '../../main/log';
+import { authenticate, DEFAULT_USERS, JwtService, registerAuthRoutes, setCurrentUser, type StandInUser } from './auth';
+import { registerDeviceRoutes } from './deviceRoutes';
+import { envelopeBody, EnvelopeError, ErrorCode, errorCodeForStatus, PlainTextError } from './errors';
+import { FaultController, type RequestInfo, type StandInFaults } from './faults';
+import { registerProfileRoutes } from './profileRoutes';
+import { RateLimiter } from './rateLimit';
+import { StandInStore } from './store';
+import { registerDeviceApiRoutes, registerTelemetryRoutes } from './telemetryRoutes';
+
+const log = getLogger('devkit');
+
+export interface StandInOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Access-token lifetime in seconds; default 9000, ThingsBoard's default. */
+  accessTokenTtlSeconds?: number;
+  /** Refresh-token lifetime in seconds; default 604800 (7 days). */
+  refreshTokenTtlSeconds?: number;
+  /** Tenant REST rate limit as "capacity:seconds" entries, e.g. "100:1,3000:60"; default none. */
+  restRateLimit?: string;
+  /** Maximum number of devices in the tenant; 0 (the default) is unlimited. */
+  maxDevices?: number;
+  /** Accounts that can sign in; default tenant@thingsboard.org/tenant and sysadmin@thingsboard.org/sysadmin. */
+  users?: StandInUser[];
+  /** HS512 signing secret; default 64 random bytes. */
+  jwtSecret?: string | Uint8Array;
+  /** Clock in epoch milliseconds for tokens, timestamps and the rate limiter; default Date.now. */
+  now?: () => number;
+}
+
+export interface StandIn {
+  /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  port: number;
+  faults: StandInFaults;
+  store: StandInStore;
+  close(): Promise<void>;
+}
+
+const PUBLIC_PREFIXES = ['/api/auth/login', '/api/auth/token', '/api/noauth/', '/api/v1/'];
+
+function needsAuthentication(path: string): boolean {
+  return path.startsWith('/api/') && !PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
+
+function pathOf(request: FastifyRequest): string {
+  return request.url.split('?')[0] ?? request.url;
+}
+
+const requestInfo = new WeakMap<FastifyRequest, RequestInfo>();
+const dropped = new WeakSet<FastifyRequest>();
+
+function sendEnvelope(reply: FastifyReply, now: number, status: number, message: string, errorCode: number, extra = {}) {
+  return reply.code(status).type('application/json').send(envelopeBody(status, message, errorCode, now, extra));
+}
+
+function sendPlain(reply: FastifyReply, status: number, message: string) {
+  reply.code(status);
+  return message === '' ? reply.send() : reply.type('text/plain; charset=UTF-8').send(message);
+}
+
+function routePatterns(app: FastifyInstance): Array<{ method: string; pattern: RegExp }> {
+  const routes: Array<{ method: string; pattern: RegExp }> = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const pattern = new RegExp(`^${route.url.replace(/:[^/]+/g, '[^/]+')}$`);
+    for (const method of methods) routes.push({ method, pattern });
+  });
+  return routes;
+}
+
+export async function startThingsboardStandIn(options: StandInOptions = {}): Promise<StandIn> {
+  const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? Date.now;
+  const store = new StandInStore(now, options.maxDevices ?? 0);
+  const jwt = new JwtService(
+    options.users ?? DEFAULT_USERS,
+    store.tenantId,
+    now,
+    { access: options.accessTokenTtlSeconds ?? 9000, refresh: options.refreshTokenTtlSeconds ?? 604800 },
+    options.jwtSecret,
+  );
+  const limiter = new RateLimiter(options.restRateLimit, now);
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true });
+  const routes = routePatterns(app);
+
+  let port = options.port ?? 0;
+  let down = false;
+  const faults = new FaultController(async (goDown) => {
+    if (goDown === down) return;
+    down = goDown;
+    if (goDown) {
+      await new Promise<void>((resolve) => {
+        app.server.close(() => resolve());
+        app.server.closeAllConnections();
+      });
+      // Let in-process clients see their pooled connections close, so their next request
+      // is refused instead of failing on a stale socket.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } else {
+      await new Promise<void>((resolve) => app.server.listen(port, host, () => resolve()));
+    }
+    log.info({ port, down }, 'ThingsBoard stand-in availability changed');
+  });
+
+  // Every body arrives as text so each route reports a bad body the way ThingsBoard does.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    const info: RequestInfo = { method: request.method, path: pathOf(request), route: request.routeOptions.url, authenticated: false };
+    requestInfo.set(request, info);
+    faults.record(info);
+    done();
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const info = requestInfo.get(request);
+    if (info === undefined) return;
+    if (needsAuthentication(info.path)) {
+      const user = await authenticate(request, jwt);
+      setCurrentUser(request, user);
+      info.authenticated = true;
+      if (user.user.authority !== 'SYS_ADMIN' && !limiter.tryAcquire()) {
+        throw new EnvelopeError(429, 'Too many requests for current tenant!', ErrorCode.tooManyRequests);
+      }
+    }
+
+    const delay = faults.delayFor(info);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (faults.takeDrop(info)) dropped.add(request);
+    const failure = faults.takeFailure(info);
+    if (failure === undefined) return;
+    if (failure.body === undefined) {
+      const message = failure.message ?? `Injected failure ${failure.status}`;
+      return sendEnvelope(reply, now(), failure.status, message, failure.errorCode ?? errorCodeForStatus(failure.status));
+    }
+    if (typeof failure.body === 'string') return sendPlain(reply, failure.status, failure.body);
+    return reply.code(failure.status).type('application/json').send(JSON.stringify(failure.body));
+  });
+
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    // A dropped response: the handler has run and committed, but the client never hears back.
+    if (dropped.has(request)) request.raw.socket.destroy();
+    done(null, payload);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof EnvelopeError) return sendEnvelope(reply, now(), error.status, error.message, error.errorCode, error.extra);
+    if (error instanceof PlainTextError) return sendPlain(reply, error.status, error.message);
+    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+    if (status >= 500) log.error({ err: error, method: request.method, path: pathOf(request) }, 'stand-in handler failed');
+    const message = error instanceof Error ? error.message : String(error);
+    return sendEnvelope(reply, now(), status, message, errorCodeForStatus(status));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOf(request);
+    const otherMethod = routes.some((route) => route.method !== request.method && route.pattern.test(path));
+    if (otherMethod) {
+      return sendEnvelope(reply, now(), 405, `Request method '${request.method}' is not supported`, ErrorCode.badRequestParams);
+    }
+    return sendEnvelope(reply, now(), 404, 'No static resource ' + path.replace(/^\//, '') + '.', ErrorCode.itemNotFound);
+  });
+
+  registerAuthRoutes(app, jwt);
+  registerDeviceRoutes(app, store);
+  registerProfileRoutes(app, store);
+  registerTelemetryRoutes(app, store);
+  registerDeviceApiRoutes(app, store);
+
+  await app.listen({ host, port });
+  port = (app.server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log.info({ url }, 'ThingsBoard stand-in listening');
+
+  return {
+    url,
+    port,
+    faults,
+    store,
+    async close() {
+      // Fastify closes its own listener, so bring it back first if a test left it down.
+      if (down) await faults.setDown(false);
+      await app.close();
+      log.info({ url }, 'ThingsBoard stand-in stopped');
+    },
+  };
+}
