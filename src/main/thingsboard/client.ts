@@ -1,0 +1,200 @@
+// The station's ThingsBoard REST client: signs in lazily, keeps the JWT pair fresh, and turns
+// every failure into a ThingsboardError with a reason code. Sync reconciles by device name, so
+// the client never asks the server to rename on conflict (no UNIQUIFY).
+import type { z } from 'zod';
+
+import { getLogger } from '../log';
+import { reasonForStatus, ThingsboardError } from './errors';
+import { exchange, parseErrorBody, type HttpAnswer, type HttpRequest } from './http';
+import { ThingsboardSession } from './session';
+import {
+  pageDataSchema,
+  tbAttributeSchema,
+  tbDeviceCredentialsSchema,
+  tbDeviceProfileInfoSchema,
+  tbDeviceSchema,
+  type PageData,
+  type TbAttribute,
+  type TbCredentialsInput,
+  type TbDevice,
+  type TbDeviceCredentials,
+  type TbDeviceInput,
+  type TbDeviceProfileInfo,
+} from './types';
+
+export { credentialsMatch, normalizeCertificate } from './credentials';
+export { isNameExistsError, isUnknownOutcome, ThingsboardError } from './errors';
+export type {
+  PageData,
+  TbAttribute,
+  TbCredentialsInput,
+  TbDevice,
+  TbDeviceCredentials,
+  TbDeviceInput,
+  TbDeviceProfileInfo,
+  TbEntityId,
+} from './types';
+
+const log = getLogger('thingsboard');
+
+const AUTH_ERROR_EXPIRED = 11;
+
+export interface ThingsboardClientOptions {
+  /** Server URL without a trailing slash, e.g. http://127.0.0.1:8080. */
+  baseUrl: string;
+  username: string;
+  password: string;
+  /** Time limit for each HTTP exchange in milliseconds; default 15000. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** Local clock in epoch milliseconds; default Date.now. */
+  now?: () => number;
+}
+
+interface CallOptions {
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+}
+
+export class ThingsboardClient {
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly session: ThingsboardSession;
+
+  constructor(options: ThingsboardClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.fetchImpl = options.fetch ?? fetch;
+    this.session = new ThingsboardSession({
+      baseUrl: this.baseUrl,
+      username: options.username,
+      password: options.password,
+      timeoutMs: this.timeoutMs,
+      fetch: this.fetchImpl,
+      now: options.now ?? Date.now,
+    });
+  }
+
+  /** Signs in now; other calls sign in on first use, so this only surfaces errors early. */
+  async login(): Promise<void> {
+    await this.session.signInAgain();
+  }
+
+  /** Returns the tenant's device with exactly this name, or null when there is none. */
+  async getDeviceByName(name: string): Promise<TbDevice | null> {
+    try {
+      return await this.callJson(tbDeviceSchema, 'GET', '/api/tenant/devices', { query: { deviceName: name } });
+    } catch (error) {
+      if (error instanceof ThingsboardError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Creates a device and its credentials in one transaction. A taken name fails with
+   * isNameExistsError, a taken credential with 'server-credential-taken'.
+   */
+  async createDeviceWithCredentials(device: TbDeviceInput, credentials: TbCredentialsInput): Promise<TbDevice> {
+    return this.callJson(tbDeviceSchema, 'POST', '/api/device-with-credentials', {
+      query: { nameConflictPolicy: 'FAIL' },
+      body: { device, credentials },
+    });
+  }
+
+  async getDeviceCredentials(deviceId: string): Promise<TbDeviceCredentials> {
+    return this.callJson(tbDeviceCredentialsSchema, 'GET', `/api/device/${encodeURIComponent(deviceId)}/credentials`);
+  }
+
+  /** Replaces a device's credentials; `credentials` must carry the `id` read from getDeviceCredentials. */
+  async updateDeviceCredentials(credentials: TbDeviceCredentials): Promise<TbDeviceCredentials> {
+    return this.callJson(tbDeviceCredentialsSchema, 'POST', '/api/device/credentials', { body: credentials });
+  }
+
+  /**
+   * Writes server-scope attributes. ThingsBoard stores a string that reads as a number as that
+   * number ("000731" becomes 731), so callers keep such strings inside an object.
+   */
+  async saveServerAttributes(deviceId: string, attributes: Record<string, unknown>): Promise<void> {
+    await this.call('POST', `/api/plugins/telemetry/DEVICE/${encodeURIComponent(deviceId)}/attributes/SERVER_SCOPE`, {
+      body: attributes,
+    });
+  }
+
+  async getServerAttributes(deviceId: string, keys: string[]): Promise<TbAttribute[]> {
+    const path = `/api/plugins/telemetry/DEVICE/${encodeURIComponent(deviceId)}/values/attributes/SERVER_SCOPE`;
+    return this.callJson(tbAttributeSchema.array(), 'GET', path, { query: { keys: keys.join(',') } });
+  }
+
+  /** Lists the tenant's devices by name, `page` counting from 0; `textSearch` matches name or label. */
+  async listDevices(pageSize: number, page: number, textSearch?: string): Promise<PageData<TbDevice>> {
+    return this.callJson(pageDataSchema(tbDeviceSchema), 'GET', '/api/tenant/devices', {
+      query: { pageSize, page, textSearch, sortProperty: 'name', sortOrder: 'ASC' },
+    });
+  }
+
+  async getDefaultDeviceProfile(): Promise<TbDeviceProfileInfo> {
+    return this.callJson(tbDeviceProfileInfoSchema, 'GET', '/api/deviceProfileInfo/default');
+  }
+
+  private async callJson<T extends z.ZodType>(schema: T, method: HttpRequest['method'], path: string, options: CallOptions = {}): Promise<z.infer<T>> {
+    const answer = await this.call(method, path, options);
+    let body: unknown;
+    try {
+      body = JSON.parse(answer.text);
+    } catch {
+      body = undefined;
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new ThingsboardError('server-error', `${method} ${path} returned a body that is not the expected ThingsBoard object`, {
+        status: answer.status,
+        unknownOutcome: method !== 'GET',
+      });
+    }
+    return parsed.data;
+  }
+
+  /**
+   * Sends an authenticated request. A 401 with errorCode 11 (expired) refreshes the tokens and
+   * any other 401 signs in again; either way the request is retried once.
+   */
+  private async call(method: HttpRequest['method'], path: string, options: CallOptions = {}): Promise<HttpAnswer> {
+    const url = new URL(this.baseUrl + path);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+    }
+
+    let answer = await this.send({ method, url, body: options.body });
+    if (answer.status === 401) {
+      const { errorCode } = parseErrorBody(answer.text);
+      log.info({ method, path, errorCode }, 'ThingsBoard refused the access token, renewing it and retrying once');
+      if (errorCode === AUTH_ERROR_EXPIRED) await this.session.renewAfterExpiry();
+      else await this.session.signInAgain();
+      answer = await this.send({ method, url, body: options.body });
+    }
+
+    log.debug({ method, path, status: answer.status }, 'ThingsBoard call');
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    throw this.errorFor(method, path, answer);
+  }
+
+  private async send(request: HttpRequest): Promise<HttpAnswer> {
+    const token = await this.session.accessToken();
+    return exchange(this.fetchImpl, { ...request, headers: { 'X-Authorization': `Bearer ${token}` } }, this.timeoutMs);
+  }
+
+  private errorFor(method: string, path: string, answer: HttpAnswer): ThingsboardError {
+    const { serverMessage, errorCode } = parseErrorBody(answer.text);
+    const code = reasonForStatus(answer.status, errorCode, serverMessage);
+    const detail = `${method} ${path} failed with HTTP ${answer.status} (${serverMessage ?? 'no message'})`;
+    const error = new ThingsboardError(code, detail, {
+      status: answer.status,
+      errorCode,
+      serverMessage,
+      unknownOutcome: answer.status >= 500,
+    });
+    log.warn({ method, path, status: answer.status, errorCode, code }, 'ThingsBoard call failed');
+    return error;
+  }
+}
