@@ -1,0 +1,112 @@
+// Opens a serial port and runs the protocol client on it. Real ports use serialport's native
+// binding; tests and the devkit pass another binding (such as the in-process virtual one).
+// The package's "exports" map points ESM at a file without types; its CommonJS entry has them.
+import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import { SerialPortStream } from '@serialport/stream';
+import { SerialPort } from 'serialport';
+import { StationError } from '../../shared/reasons';
+import { getLogger } from '../log';
+import type { DeviceLink } from './link';
+import { ProtocolClient, type ByteChannel } from './protocol-client';
+
+const log = getLogger('serial');
+
+export interface SerialLinkOptions {
+  baudRate?: number;
+  /** Time to wait for each reply, on top of the time its bytes need on the wire. */
+  requestTimeoutMs?: number;
+  /** How many times a request is sent again after a missing or damaged reply. */
+  retries?: number;
+  binding?: BindingInterface;
+}
+
+export async function openSerialLink(path: string, options: SerialLinkOptions = {}): Promise<DeviceLink> {
+  const baudRate = options.baudRate ?? 115_200;
+  const port =
+    options.binding === undefined
+      ? new SerialPort({ path, baudRate, autoOpen: false })
+      : new SerialPortStream({ binding: options.binding, path, baudRate, autoOpen: false });
+
+  await openPort(port, path);
+  log.info({ path, baudRate }, 'port opened');
+
+  return new ProtocolClient(path, serialChannel(port, path), {
+    baudRate,
+    requestTimeoutMs: options.requestTimeoutMs,
+    retries: options.retries,
+  });
+}
+
+function openPort(port: SerialPortStream, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    port.open((error) => {
+      if (error === null || error === undefined) {
+        resolve();
+        return;
+      }
+      reject(openError(error, path));
+    });
+  });
+}
+
+/** Maps serialport's open errors, which carry the OS message in their text, to reason codes. */
+function openError(error: Error, path: string): StationError {
+  const message = error.message;
+  if (/ENOENT|No such file or directory|cannot find the file/i.test(message)) {
+    return new StationError('port-not-found', `${path}: no such serial port; check the cable and the port name`, { cause: error });
+  }
+  if (/EBUSY|Resource busy|Resource temporarily unavailable|Cannot lock port|Access denied/i.test(message)) {
+    return new StationError('port-busy', `${path}: the port is in use by another program or job`, { cause: error });
+  }
+  return new StationError('port-open-failed', `${path}: ${message}`, { cause: error });
+}
+
+function serialChannel(port: SerialPortStream, path: string): ByteChannel {
+  const closeListeners: Array<(error?: Error) => void> = [];
+  let closed = false;
+
+  const markClosed = (error?: Error): void => {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (const listener of closeListeners) {
+      listener(error);
+    }
+  };
+
+  port.on('close', (error: Error | null) => markClosed(error ?? undefined));
+  port.on('error', (error: Error) => {
+    // Read and write failures on a vanished pty arrive here, sometimes with no 'close' event.
+    log.warn({ path, err: error }, 'port error, treating the port as closed');
+    markClosed(error);
+  });
+
+  return {
+    write: (data) =>
+      new Promise((resolve, reject) => {
+        if (closed || !port.isOpen) {
+          reject(new Error(`${path} is closed`));
+          return;
+        }
+        port.write(data, (error) => (error ? reject(error) : resolve()));
+      }),
+    onData: (listener) => port.on('data', listener),
+    onClose: (listener) => closeListeners.push(listener),
+    close: () =>
+      new Promise((resolve) => {
+        if (!port.isOpen) {
+          markClosed();
+          resolve();
+          return;
+        }
+        port.close((error) => {
+          if (error) {
+            log.warn({ path, err: error }, 'closing the port failed');
+          }
+          markClosed();
+          resolve();
+        });
+      }),
+  };
+}
