@@ -1,0 +1,121 @@
+// Options of the simulated device, as a zod schema so the command line and tests validate
+// them the same way, and the parser for `--fault` flags.
+import { z } from 'zod';
+
+export const SIMULATOR_STEPS = ['hello', 'write', 'commit', 'verify', 'genkey', 'csr', 'erase'] as const;
+export type SimulatorStep = (typeof SIMULATOR_STEPS)[number];
+
+const stepSchema = z.enum(SIMULATOR_STEPS);
+
+/** Target of a one-shot fault: a command, a 1-based request number, or both. With neither, the first request. */
+const faultTargetSchema = z.object({
+  command: stepSchema.optional(),
+  request: z.number().int().positive().optional(),
+});
+export type FaultTarget = z.infer<typeof faultTargetSchema>;
+
+export const simulatorFaultsSchema = z.object({
+  /** Drop the reply to the targeted request, once. */
+  dropReply: faultTargetSchema.optional(),
+  /** Flip one byte in the reply to the targeted request, once, or in every reply from then on. */
+  corruptReply: faultTargetSchema.extend({ always: z.boolean().optional() }).optional(),
+  /** Delay every reply by this many milliseconds, even past the protocol's deadline. */
+  lateReplyMs: z.number().int().nonnegative().optional(),
+  /** Never reply to anything. */
+  silent: z.boolean().optional(),
+  /** Print boot log lines when the port opens and a log line after every reply. */
+  bootNoise: z.boolean().optional(),
+  /** Close the port, without replying, when a request for this step arrives. */
+  hangUpAt: stepSchema.optional(),
+});
+export type SimulatorFaults = z.infer<typeof simulatorFaultsSchema>;
+
+export const simulatorOptionsSchema = z.object({
+  /** JSON file that is the device's flash: stored fields, identity and pending key. */
+  stateFile: z.string().min(1),
+  /** Printable ASCII without spaces. Default: the one in the state file, or a new random id. */
+  hardwareId: z.string().regex(/^[!-~]{1,64}$/, 'hardware id must be 1 to 64 printable ASCII characters without spaces').optional(),
+  model: z.string().min(1).max(64).optional(),
+  firmwareVersion: z.string().min(1).max(32).optional(),
+  /** Receive buffer size in bytes, reported in HELLO as the largest frame the device accepts. */
+  maxFrameSize: z.number().int().min(32).max(65_536).default(256),
+  /** Line speed in bit/s that paces the replies (10 bits per byte); 0 sends them at once. */
+  baudRate: z.number().int().nonnegative().default(115_200),
+  /** Protocol version reported in HELLO; tests change it to check version handling. */
+  protocolVersion: z.string().regex(/^\d+\.\d+$/).default('1.0'),
+  faults: simulatorFaultsSchema.default({}),
+});
+export type SimulatorOptions = z.input<typeof simulatorOptionsSchema>;
+export type ResolvedSimulatorOptions = z.output<typeof simulatorOptionsSchema>;
+
+export const DEFAULT_MODEL = 'PS-SIM-1';
+export const DEFAULT_FIRMWARE_VERSION = '1.0.0';
+
+export const FAULT_FLAG_HELP = [
+  'drop-reply[:<step>|:<n>]        drop one reply (to the first request by default)',
+  'corrupt-reply[:<step>|:<n>][:always]  flip a byte in one reply, or in every reply from then on',
+  'late-reply:<ms>                 delay every reply',
+  'silent                          never reply',
+  'boot-noise                      print boot log lines around the frames',
+  'hang-up:<step>                  close the port when that step arrives',
+  `steps: ${SIMULATOR_STEPS.join(', ')}`,
+].join('\n');
+
+/** Parses `--fault` values such as `drop-reply:commit` or `late-reply:1500`; throws on an invalid one. */
+export function parseFaultFlags(flags: readonly string[]): SimulatorFaults {
+  const faults: SimulatorFaults = {};
+  for (const flag of flags) {
+    const [name, ...parts] = flag.split(':');
+    switch (name) {
+      case 'drop-reply':
+        faults.dropReply = parseTarget(flag, parts);
+        break;
+      case 'corrupt-reply': {
+        const always = parts.at(-1) === 'always';
+        faults.corruptReply = { ...parseTarget(flag, always ? parts.slice(0, -1) : parts), always };
+        break;
+      }
+      case 'late-reply':
+        faults.lateReplyMs = parseCount(flag, parts[0]);
+        break;
+      case 'silent':
+        faults.silent = true;
+        break;
+      case 'boot-noise':
+        faults.bootNoise = true;
+        break;
+      case 'hang-up':
+        faults.hangUpAt = parseStep(flag, parts[0]);
+        break;
+      default:
+        throw new Error(`unknown fault "${flag}"; valid faults:\n${FAULT_FLAG_HELP}`);
+    }
+  }
+  return simulatorFaultsSchema.parse(faults);
+}
+
+function parseTarget(flag: string, parts: string[]): FaultTarget {
+  if (parts.length > 1) {
+    throw new Error(`invalid fault "${flag}": expected at most one step or request number`);
+  }
+  const [target] = parts;
+  if (target === undefined) {
+    return {};
+  }
+  return /^\d+$/.test(target) ? { request: parseCount(flag, target) } : { command: parseStep(flag, target) };
+}
+
+function parseStep(flag: string, value: string | undefined): SimulatorStep {
+  const step = SIMULATOR_STEPS.find((candidate) => candidate === value);
+  if (step === undefined) {
+    throw new Error(`invalid fault "${flag}": expected a step, one of ${SIMULATOR_STEPS.join(', ')}`);
+  }
+  return step;
+}
+
+function parseCount(flag: string, value: string | undefined): number {
+  if (value === undefined || !/^\d+$/.test(value)) {
+    throw new Error(`invalid fault "${flag}": expected a whole number`);
+  }
+  return Number(value);
+}
