@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseFaultFlags } from '../../src/devkit/simulator';
+
+describe('parseFaultFlags', () => {
+  it('parses every documented fault', () => {
+    const faults = parseFaultFlags(['drop-reply:commit', 'corrupt-reply:4:always', 'late-reply:1500', 'silent', 'boot-noise', 'hang-up:verify']);
+
+    expect(faults.dropReply).toEqual({ command: 'commit' });
+    expect(faults.corruptReply).toEqual({ request: 4, always: true });
+    expect(faults.lateReplyMs).toBe(1500);
+    expect(faults.silent).toBe(true);
+    expect(faults.bootNoise).toBe(true);
+    expect(faults.hangUpAt).toBe('verify');
+  });
+
+  it('targets the first request without an argument', () => {
+    expect(parseFaultFlags(['drop-reply']).dropReply).toEqual({});
+  });
+
+  it('rejects an unknown fault with the list', () => {
+    expect(() => parseFaultFlags(['explode'])).toThrow(/unknown fault "explode".*\n.*drop-reply/s);
+  });
+
+  it('rejects an unknown step', () => {
+    expect(() => parseFaultFlags(['hang-up:reboot'])).toThrow(/expected a step/);
+  });
+
+  it('rejects a late reply without milliseconds', () => {
+    expect(() => parseFaultFlags(['late-reply'])).toThrow(/whole number/);
+  });
+});
