@@ -63,7 +63,7 @@ describe('stand-in authentication', () => {
     expect((user.json as { email: string }).email).toBe('tenant@thingsboard.org');
   });
 
-  it('answers each protected-call auth failure as ThingsBoard does', async () => {
+  it('rejects bad tokens with ThingsBoard codes', async () => {
     let clock = Date.now();
     server = await startStandIn({ now: () => clock, accessTokenTtlSeconds: 60 });
     const { token } = await loginRaw(server);

@@ -145,7 +145,7 @@ export async function authenticate(request: FastifyRequest, jwt: JwtService): Pr
   const header = request.headers['x-authorization'] ?? request.headers.authorization;
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value === '') throw unauthorized('Authentication failed');
-  // NOTE: the answer to an unknown scheme (neither Bearer nor ApiKey) is inferred, not confirmed.
+  // NOTE: the response to an unknown scheme (neither Bearer nor ApiKey) is inferred, not confirmed.
   if (!value.startsWith('Bearer ')) throw new EnvelopeError(403, 'Access Denied', ErrorCode.permissionDenied);
   return jwt.verify(value.slice('Bearer '.length).trim(), 'ACCESS');
 }
@@ -201,6 +201,6 @@ export function registerAuthRoutes(app: FastifyInstance, jwt: JwtService): void 
     };
   });
 
-  // Logout only writes an audit entry in ThingsBoard; tokens stay valid until they expire.
+  // Logout only writes an audit entry in ThingsBoard. Tokens stay valid until they expire.
   app.post('/api/auth/logout', (_request, reply) => reply.code(200).send());
 }

@@ -8,7 +8,7 @@ import { queryText, readPageLink, toPage, type Query } from './paging';
 import { readJsonBody, readJsonObject } from './requestBody';
 import { requireUuid, type DeviceRecord, type StandInStore } from './store';
 
-/** Rejects callers other than tenant administrators; customer users are not modelled. */
+/** Rejects callers other than tenant administrators, because customer users are not modelled. */
 export function requireTenantAdmin(request: FastifyRequest): void {
   if (currentUser(request).user.authority !== 'TENANT_ADMIN') throw permissionDenied();
 }

@@ -14,7 +14,7 @@ export const ErrorCode = {
   entitiesLimitExceeded: 41,
 } as const;
 
-/** An error answered with the envelope `{status, message, errorCode, timestamp, ...extra}`. */
+/** An error sent as the envelope `{status, message, errorCode, timestamp, ...extra}`. */
 export class EnvelopeError extends Error {
   constructor(
     readonly status: number,
@@ -27,7 +27,7 @@ export class EnvelopeError extends Error {
   }
 }
 
-/** An error answered with a plain-text body, or an empty one when `message` is ''. */
+/** An error sent as a plain-text body, or an empty one when `message` is ''. */
 export class PlainTextError extends Error {
   constructor(
     readonly status: number,

@@ -1,9 +1,9 @@
-// Fault injection for tests: failing answers, responses lost after the server committed,
+// Fault injection for tests: injected error responses, responses lost after the server committed,
 // delays, a server that is down, and request counters by route.
 
 /** Selects requests by method and by path. */
 export interface RequestFilter {
-  /** HTTP method, e.g. 'POST'; any method when absent. */
+  /** HTTP method, e.g. 'POST'. When absent, any method matches. */
   method?: string;
   /**
    * A route pattern as registered (e.g. '/api/device/:deviceId/credentials'), an exact path
@@ -40,14 +40,14 @@ export interface RequestInfo {
 }
 
 export interface StandInFaults {
-  /** Answers the next `count` matching requests with `response` instead of handling them. */
+  /** Responds to the next `count` matching requests with `response` instead of handling them. */
   failNext(count: number, response: FailureResponse, filter?: RequestFilter): void;
   /**
    * Handles the next `count` matching requests, then destroys the socket without sending the
    * response, as when a response is lost after the server committed.
    */
   dropResponseAfterCommit(count: number, filter?: RequestFilter): void;
-  /** Delays every matching request by `ms` before handling it; `delay(0)` removes all delays. */
+  /** Delays every matching request by `ms` before handling it. `delay(0)` removes all delays. */
   delay(ms: number, filter?: RequestFilter): void;
   /** Closes the listener and open connections (true), or listens again on the same port (false). */
   setDown(down: boolean): Promise<void>;
@@ -60,7 +60,7 @@ export interface StandInFaults {
 }
 
 /**
- * A filter without `path` matches only authenticated REST calls, so that sign-in, token
+ * Tests a request against a filter. A filter without `path` matches only authenticated REST calls, so that sign-in, token
  * refresh and the device API keep working unless a test names them.
  */
 function matches(filter: RequestFilter, request: RequestInfo): boolean {
@@ -123,7 +123,7 @@ export class FaultController implements StandInFaults {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
-  /** Returns the total delay for a request; delays match like filters but are never used up. */
+  /** Returns the total delay for a request. Delays match like failures but are never used up. */
   delayFor(request: RequestInfo): number {
     return this.delays.filter((rule) => matches(rule.filter, request)).reduce((total, rule) => total + rule.value, 0);
   }

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { firstCertificate, sha3Hex } from './credentialsFormat';
 import { requireTenantAdmin } from './deviceRoutes';
 import { badRequest, notFound, versionConflict } from './errors';
-import { queryText, readPageLink, toPage, type Query } from './paging';
+import { queryText, readPageLink, toPage, type PageData, type Query } from './paging';
 import { readJsonObject } from './requestBody';
 import { defaultProfileData, entityId, readEntityId, requireUuid, type ProfileRecord, type StandInStore } from './store';
 
@@ -56,7 +56,7 @@ function requireProfile(store: StandInStore, id: string): ProfileRecord {
   return profile;
 }
 
-function listProfiles(store: StandInStore, query: Query): { profiles: ProfileRecord[]; page: ReturnType<typeof toPage<ProfileRecord>> } {
+function listProfiles(store: StandInStore, query: Query): PageData<ProfileRecord> {
   const link = readPageLink(query);
   const transportType = queryText(query, 'transportType');
   const search = link.textSearch?.toLowerCase();
@@ -64,12 +64,11 @@ function listProfiles(store: StandInStore, query: Query): { profiles: ProfileRec
     if (transportType !== undefined && profileJson(store, profile).transportType !== transportType) return false;
     return search === undefined || profile.name.toLowerCase().includes(search);
   });
-  const page = toPage(profiles, link, (profile) => {
+  return toPage(profiles, link, (profile) => {
     if (link.sortProperty === 'createdTime') return profile.createdTime;
     if (link.sortProperty === 'name') return profile.name;
     return profile.id;
   });
-  return { profiles, page };
 }
 
 function provisionSecret(profileData: unknown): string | undefined {
@@ -125,13 +124,13 @@ function saveProfile(store: StandInStore, body: Record<string, unknown>): Profil
 export function registerProfileRoutes(app: FastifyInstance, store: StandInStore): void {
   app.get('/api/deviceProfileInfos', (request) => {
     requireTenantAdmin(request);
-    const { page } = listProfiles(store, request.query as Query);
+    const page = listProfiles(store, request.query as Query);
     return { ...page, data: page.data.map((profile) => profileInfoJson(store, profile)) };
   });
 
   app.get('/api/deviceProfiles', (request) => {
     requireTenantAdmin(request);
-    const { page } = listProfiles(store, request.query as Query);
+    const page = listProfiles(store, request.query as Query);
     return { ...page, data: page.data.map((profile) => profileJson(store, profile)) };
   });
 

@@ -1,6 +1,6 @@
-// Request bodies arrive as raw text (the server registers a string parser for every content
-// type), so each route decides how a bad body is reported: the JSON envelope for REST
-// controllers, plain text for the telemetry controller, empty bodies for the device API.
+// Request bodies arrive as raw text because the server registers a string parser for every
+// content type. Each route then reports a bad body as ThingsBoard does: the JSON envelope for
+// REST controllers, plain text for the telemetry controller, empty bodies for the device API.
 import type { FastifyRequest } from 'fastify';
 
 import { badRequest, EnvelopeError, ErrorCode } from './errors';
@@ -9,7 +9,7 @@ export function rawBody(request: FastifyRequest): string {
   return typeof request.body === 'string' ? request.body : '';
 }
 
-/** Parses a REST body as Spring's JSON converter would, with its 400 and 415 answers. */
+/** Parses a REST body as Spring's JSON converter would, with its 400 and 415 responses. */
 export function readJsonBody(request: FastifyRequest): unknown {
   const contentType = request.headers['content-type'] ?? '';
   const text = rawBody(request);

@@ -149,7 +149,7 @@ export class StandInStore {
     for (const scope of ['SERVER_SCOPE', 'SHARED_SCOPE', 'CLIENT_SCOPE']) this.attributes.delete(`${deviceId}/${scope}`);
   }
 
-  /** Returns the device that holds ACCESS_TOKEN credentials with this token. */
+  /** Returns the device whose ACCESS_TOKEN credentials have this token. */
   findDeviceByAccessToken(token: string): DeviceRecord | undefined {
     const deviceId = this.deviceIdByCredentialsId.get(token);
     if (deviceId === undefined) return undefined;

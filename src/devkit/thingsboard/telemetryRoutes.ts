@@ -1,5 +1,5 @@
 // Server-side attributes (/api/plugins/telemetry) and the device HTTP API (/api/v1). Both
-// answer errors with plain-text or empty bodies instead of the JSON envelope, as ThingsBoard does.
+// return errors as plain-text or empty bodies instead of the JSON envelope, as ThingsBoard does.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { currentUser } from './auth';

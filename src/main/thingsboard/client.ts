@@ -5,7 +5,7 @@ import type { z } from 'zod';
 
 import { getLogger } from '../log';
 import { reasonForStatus, ThingsboardError } from './errors';
-import { exchange, parseErrorBody, type HttpAnswer, type HttpRequest } from './http';
+import { exchange, parseErrorBody, type HttpReply, type HttpRequest } from './http';
 import { ThingsboardSession } from './session';
 import {
   pageDataSchema,
@@ -138,17 +138,17 @@ export class ThingsboardClient {
   }
 
   private async callJson<T extends z.ZodType>(schema: T, method: HttpRequest['method'], path: string, options: CallOptions = {}): Promise<z.infer<T>> {
-    const answer = await this.call(method, path, options);
+    const reply = await this.call(method, path, options);
     let body: unknown;
     try {
-      body = JSON.parse(answer.text);
+      body = JSON.parse(reply.text);
     } catch {
       body = undefined;
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       throw new ThingsboardError('server-error', `${method} ${path} returned a body that is not the expected ThingsBoard object`, {
-        status: answer.status,
+        status: reply.status,
         unknownOutcome: method !== 'GET',
       });
     }
@@ -159,42 +159,42 @@ export class ThingsboardClient {
    * Sends an authenticated request. A 401 with errorCode 11 (expired) refreshes the tokens and
    * any other 401 signs in again; either way the request is retried once.
    */
-  private async call(method: HttpRequest['method'], path: string, options: CallOptions = {}): Promise<HttpAnswer> {
+  private async call(method: HttpRequest['method'], path: string, options: CallOptions = {}): Promise<HttpReply> {
     const url = new URL(this.baseUrl + path);
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
     }
 
-    let answer = await this.send({ method, url, body: options.body });
-    if (answer.status === 401) {
-      const { errorCode } = parseErrorBody(answer.text);
-      log.info({ method, path, errorCode }, 'ThingsBoard refused the access token, renewing it and retrying once');
+    let reply = await this.send({ method, url, body: options.body });
+    if (reply.status === 401) {
+      const { errorCode } = parseErrorBody(reply.text);
+      log.info({ method, path, errorCode }, 'access token rejected, renewing it and retrying once');
       if (errorCode === AUTH_ERROR_EXPIRED) await this.session.renewAfterExpiry();
       else await this.session.signInAgain();
-      answer = await this.send({ method, url, body: options.body });
+      reply = await this.send({ method, url, body: options.body });
     }
 
-    log.debug({ method, path, status: answer.status }, 'ThingsBoard call');
-    if (answer.status >= 200 && answer.status < 300) return answer;
-    throw this.errorFor(method, path, answer);
+    log.debug({ method, path, status: reply.status }, 'ThingsBoard call');
+    if (reply.status >= 200 && reply.status < 300) return reply;
+    throw this.errorFor(method, path, reply);
   }
 
-  private async send(request: HttpRequest): Promise<HttpAnswer> {
+  private async send(request: HttpRequest): Promise<HttpReply> {
     const token = await this.session.accessToken();
     return exchange(this.fetchImpl, { ...request, headers: { 'X-Authorization': `Bearer ${token}` } }, this.timeoutMs);
   }
 
-  private errorFor(method: string, path: string, answer: HttpAnswer): ThingsboardError {
-    const { serverMessage, errorCode } = parseErrorBody(answer.text);
-    const code = reasonForStatus(answer.status, errorCode, serverMessage);
-    const detail = `${method} ${path} failed with HTTP ${answer.status} (${serverMessage ?? 'no message'})`;
+  private errorFor(method: string, path: string, reply: HttpReply): ThingsboardError {
+    const { serverMessage, errorCode } = parseErrorBody(reply.text);
+    const code = reasonForStatus(reply.status, errorCode, serverMessage);
+    const detail = `${method} ${path} failed with HTTP ${reply.status} (${serverMessage ?? 'no message'})`;
     const error = new ThingsboardError(code, detail, {
-      status: answer.status,
+      status: reply.status,
       errorCode,
       serverMessage,
-      unknownOutcome: answer.status >= 500,
+      unknownOutcome: reply.status >= 500,
     });
-    log.warn({ method, path, status: answer.status, errorCode, code }, 'ThingsBoard call failed');
+    log.warn({ method, path, status: reply.status, errorCode, code }, 'ThingsBoard call failed');
     return error;
   }
 }

@@ -32,7 +32,7 @@ export class ThingsboardError extends StationError {
   }
 }
 
-/** Picks the reason code for an HTTP error answer. */
+/** Picks the reason code for an HTTP error response. */
 export function reasonForStatus(status: number, errorCode: number | undefined, serverMessage: string | undefined): ReasonCode {
   if (status === 401) return 'server-auth-failed';
   if (status === 429) return 'server-rate-limited';
@@ -51,7 +51,7 @@ export function isNameExistsError(error: unknown): boolean {
 
 /**
  * True when the request may or may not have been applied: a timeout or a connection lost
- * after the request was sent, or a 5xx answer. A refused connection or a 4xx is not.
+ * after the request was sent, or a 5xx response. A refused connection or a 4xx is not.
  */
 export function isUnknownOutcome(error: unknown): boolean {
   return error instanceof ThingsboardError && error.unknownOutcome;

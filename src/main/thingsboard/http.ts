@@ -2,7 +2,7 @@
 // parsing. Authentication and retries live in the client.
 import { ThingsboardError } from './errors';
 
-export interface HttpAnswer {
+export interface HttpReply {
   status: number;
   text: string;
 }
@@ -31,7 +31,7 @@ function errorCodeOf(error: unknown): string | undefined {
 function networkError(error: unknown, request: HttpRequest, timedOut: boolean, timeoutMs: number): ThingsboardError {
   const server = request.url.host;
   if (timedOut) {
-    return new ThingsboardError('server-unreachable', `no answer from ${server} within ${timeoutMs} ms`, {
+    return new ThingsboardError('server-unreachable', `timed out after ${timeoutMs} ms waiting for ${server}`, {
       unknownOutcome: true,
       cause: error,
     });
@@ -47,7 +47,7 @@ function networkError(error: unknown, request: HttpRequest, timedOut: boolean, t
 }
 
 /** Sends one request and reads the whole body; network failures become 'server-unreachable'. */
-export async function exchange(fetchImpl: typeof fetch, request: HttpRequest, timeoutMs: number): Promise<HttpAnswer> {
+export async function exchange(fetchImpl: typeof fetch, request: HttpRequest, timeoutMs: number): Promise<HttpReply> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -84,7 +84,7 @@ export function parseErrorBody(text: string): { serverMessage: string | undefine
       };
     }
   } catch {
-    // Not JSON: the telemetry controller and proxies answer in plain text.
+    // Not JSON: the telemetry controller and proxies respond in plain text.
   }
   const trimmed = text.trim();
   return { serverMessage: trimmed === '' ? undefined : trimmed.slice(0, MAX_MESSAGE_LENGTH), errorCode: undefined };

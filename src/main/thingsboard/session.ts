@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 
 import { getLogger } from '../log';
 import { ThingsboardError } from './errors';
-import { exchange, parseErrorBody, type HttpAnswer } from './http';
+import { exchange, parseErrorBody, type HttpReply } from './http';
 import { loginResponseSchema } from './types';
 
 const log = getLogger('thingsboard');
@@ -84,12 +84,12 @@ export class ThingsboardSession {
   private async renew(tokens: Tokens): Promise<Tokens> {
     if (this.serverNow(tokens) >= tokens.refreshExpiresAt) return this.signIn();
     try {
-      const answer = await this.post('/api/auth/token', { refreshToken: tokens.refreshToken });
-      if (answer.status === 401) {
+      const reply = await this.post('/api/auth/token', { refreshToken: tokens.refreshToken });
+      if (reply.status === 401) {
         log.info({ server: new URL(this.options.baseUrl).host }, 'refresh token refused, signing in again');
         return await this.signIn();
       }
-      const renewed = this.readPair(answer, '/api/auth/token');
+      const renewed = this.readPair(reply, '/api/auth/token');
       log.debug({ server: new URL(this.options.baseUrl).host }, 'access token refreshed');
       return renewed;
     } catch (error) {
@@ -100,36 +100,36 @@ export class ThingsboardSession {
 
   private async signIn(): Promise<Tokens> {
     const { username, password } = this.options;
-    const answer = await this.post('/api/auth/login', { username, password });
-    if (answer.status === 401) {
-      const { serverMessage, errorCode } = parseErrorBody(answer.text);
+    const reply = await this.post('/api/auth/login', { username, password });
+    if (reply.status === 401) {
+      const { serverMessage, errorCode } = parseErrorBody(reply.text);
       throw new ThingsboardError(
         'server-auth-failed',
         `ThingsBoard rejected the user name or password for ${username} (${serverMessage ?? 'no message'})`,
         { status: 401, errorCode, serverMessage },
       );
     }
-    const tokens = this.readPair(answer, '/api/auth/login');
+    const tokens = this.readPair(reply, '/api/auth/login');
     log.info({ server: new URL(this.options.baseUrl).host, username }, 'signed in to ThingsBoard');
     return tokens;
   }
 
-  private post(path: string, body: unknown): Promise<HttpAnswer> {
+  private post(path: string, body: unknown): Promise<HttpReply> {
     const url = new URL(this.options.baseUrl + path);
     return exchange(this.options.fetch, { method: 'POST', url, body }, this.options.timeoutMs);
   }
 
-  private readPair(answer: HttpAnswer, path: string): Tokens {
-    if (answer.status !== 200) {
-      const { serverMessage, errorCode } = parseErrorBody(answer.text);
-      const detail = `POST ${path} failed with HTTP ${answer.status} (${serverMessage ?? 'no message'})`;
-      const code = answer.status >= 500 ? 'server-error' : 'server-rejected';
-      throw new ThingsboardError(code, detail, { status: answer.status, errorCode, serverMessage });
+  private readPair(reply: HttpReply, path: string): Tokens {
+    if (reply.status !== 200) {
+      const { serverMessage, errorCode } = parseErrorBody(reply.text);
+      const detail = `POST ${path} failed with HTTP ${reply.status} (${serverMessage ?? 'no message'})`;
+      const code = reply.status >= 500 ? 'server-error' : 'server-rejected';
+      throw new ThingsboardError(code, detail, { status: reply.status, errorCode, serverMessage });
     }
 
     let parsed;
     try {
-      parsed = loginResponseSchema.safeParse(JSON.parse(answer.text));
+      parsed = loginResponseSchema.safeParse(JSON.parse(reply.text));
     } catch {
       parsed = undefined;
     }
