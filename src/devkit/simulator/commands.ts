@@ -120,8 +120,7 @@ export class DeviceCommands {
       const values = stagedValues.map((staged) => staged?.data.toString('utf8') ?? '');
       const entries = names.map((name, i) => [name, sha256Hex(values[i] ?? '')] as const);
       if (commitDigest(entries) === digest) {
-        await this.replaceStored(names, values);
-        return ok();
+        return (await this.replaceStored(names, values)) ? ok() : fail('storage-failed');
       }
     }
 
@@ -132,7 +131,8 @@ export class DeviceCommands {
     return fail(complete ? 'digest-mismatch' : 'not-staged');
   }
 
-  private async replaceStored(names: string[], values: string[]): Promise<void> {
+  /** Replaces the stored set and writes it to flash; returns false, with nothing changed, if the write fails. */
+  private async replaceStored(names: string[], values: string[]): Promise<boolean> {
     const stored: Record<string, string> = {};
     names.forEach((name, i) => (stored[name] = values[i] ?? ''));
 
@@ -148,14 +148,26 @@ export class DeviceCommands {
       }
     }
 
-    this.state.stored = stored;
-    this.state.deviceKeyInstalled = deviceKeyInstalled;
-    if (deviceKeyInstalled && this.state.pendingKey?.privateKeyPem === stored.private_key) {
-      this.state.pendingKey = null;
+    const keyUsed = deviceKeyInstalled && this.state.pendingKey?.privateKeyPem === stored.private_key;
+    const next: DeviceState = { ...this.state, stored, deviceKeyInstalled, pendingKey: keyUsed ? null : this.state.pendingKey };
+    if (!(await this.tryPersist(next))) {
+      return false;
     }
+
+    Object.assign(this.state, next);
     this.staging.clear();
-    await this.persist(this.state);
     log.info({ fields: names, deviceKeyInstalled }, 'simulator committed fields');
+    return true;
+  }
+
+  private async tryPersist(next: DeviceState): Promise<boolean> {
+    try {
+      await this.persist(next);
+      return true;
+    } catch (error) {
+      log.error({ err: error }, 'simulator failed to write its state file');
+      return false;
+    }
   }
 
   /** Computes the COMMIT digest of the stored fields, or returns undefined unless the stored set is exactly `names`. */
@@ -250,12 +262,14 @@ export class DeviceCommands {
   }
 
   private async erase(): Promise<Reply> {
-    this.state.stored = {};
-    this.state.deviceKeyInstalled = false;
-    this.state.pendingKey = null;
+    const next: DeviceState = { ...this.state, stored: {}, deviceKeyInstalled: false, pendingKey: null };
+    if (!(await this.tryPersist(next))) {
+      return fail('storage-failed');
+    }
+
+    Object.assign(this.state, next);
     this.keyJob = undefined;
     this.staging.clear();
-    await this.persist(this.state);
     log.info('simulator erased its fields');
     return ok();
   }
