@@ -1,0 +1,130 @@
+// The `station` command line: the station's services from a terminal. See README.md.
+import { resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { configureLogging } from '../main/log';
+import { demoCommand } from './commands/demo';
+import { deviceCommand, serverCommand } from './commands/devkit';
+import { outboxCommand } from './commands/outbox';
+import { provisionCommand } from './commands/provision';
+import { syncCommand } from './commands/sync';
+import { EXIT, reportError } from './output';
+
+function positiveInteger(name: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 0) {
+      throw new InvalidArgumentError(`${name} must be a whole number, got "${value}"`);
+    }
+    return number;
+  };
+}
+
+/** Logs go to a file beside the database (or stderr with --verbose), so stderr keeps one-line reasons. */
+function setUpLogging(options: { db?: string; verbose?: boolean; logFile?: string }): void {
+  if (options.verbose === true) {
+    configureLogging({ level: 'debug', destination: 2 });
+  } else if (options.logFile !== undefined) {
+    configureLogging({ level: 'info', destination: resolve(options.logFile) });
+  } else if (options.db !== undefined) {
+    configureLogging({ level: 'info', destination: `${resolve(options.db)}.log` });
+  }
+}
+
+const serverOptions = (command: Command): Command =>
+  command
+    .option('--server <url>', 'ThingsBoard base URL, e.g. http://127.0.0.1:8080')
+    .option('--username <user>', 'ThingsBoard tenant user (or STATION_SERVER_USERNAME)')
+    .option('--password <password>', 'ThingsBoard password (or STATION_SERVER_PASSWORD, which keeps it out of the process list)');
+
+const program = new Command('station')
+  .description('Provisioning Station: write ThingsBoard credentials into devices over serial and sync them.')
+  .option('--verbose', 'log everything to stderr instead of the log file')
+  .option('--log-file <file>', 'write the log here (default: the database path + .log)')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+
+serverOptions(
+  program
+    .command('provision')
+    .description('provision the device on a serial port, then sync it if --server is given')
+    .requiredOption('--port <path>', 'serial port of the device, e.g. /dev/ttyUSB0')
+    .requiredOption('--db <file>', 'station database file (created when missing; its key is <file>.key)')
+    .option('--name <name>', 'device name to use instead of the naming rule')
+    .option('--naming-rule <rule>', 'device name from {model}, {hardwareId} and {firmwareVersion}', '{model}-{hardwareId}')
+    .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic', 'x509']).default('token'))
+    .option('--baud <rate>', 'serial baud rate', positiveInteger('--baud'), 115200)
+    .option('--json', 'print one JSON object as the last line of stdout'),
+).action(async (options: Parameters<typeof provisionCommand>[0]) => {
+  setUpLogging({ ...program.opts(), db: options.db });
+  process.exitCode = await provisionCommand(options);
+});
+
+serverOptions(
+  program
+    .command('sync')
+    .description('upload every queued unit to ThingsBoard')
+    .requiredOption('--db <file>', 'station database file')
+    .option('--json', 'print one JSON object as the last line of stdout'),
+).action(async (options: Parameters<typeof syncCommand>[0]) => {
+  setUpLogging({ ...program.opts(), db: options.db });
+  process.exitCode = await syncCommand(options);
+});
+
+program
+  .command('outbox')
+  .description('list the uploads queued, done and parked')
+  .requiredOption('--db <file>', 'station database file')
+  .option('--json', 'print one JSON object as the last line of stdout')
+  .action((options: { db: string; json?: boolean }) => {
+    setUpLogging({ ...program.opts(), db: options.db });
+    process.exitCode = outboxCommand(options);
+  });
+
+program
+  .command('demo')
+  .description('start a ThingsBoard stand-in and simulated devices, provision them all, then sync')
+  .option('--units <count>', 'how many simulated devices', positiveInteger('--units'), 3)
+  .option('--baud <rate>', 'simulated UART speed in baud (0: unpaced)', positiveInteger('--baud'), 115200)
+  .option('--keep', 'keep the stand-in running after the summary, until Ctrl+C')
+  .action(async (options: Parameters<typeof demoCommand>[0]) => {
+    setUpLogging(program.opts());
+    process.exitCode = await demoCommand(options);
+  });
+
+const devkit = program.command('devkit').description('tools for tests, demos and firmware work');
+
+devkit
+  .command('server')
+  .description('run the ThingsBoard stand-in on 127.0.0.1 until Ctrl+C')
+  .option('--port <n>', 'TCP port (0: any free port)', positiveInteger('--port'), 8080)
+  .option('--access-token-ttl <seconds>', 'lifetime of issued access tokens', positiveInteger('--access-token-ttl'))
+  .action(async (options: Parameters<typeof serverCommand>[0]) => {
+    setUpLogging(program.opts());
+    process.exitCode = await serverCommand(options);
+  });
+
+devkit
+  .command('device')
+  .description('run a simulated device on a serial path until Ctrl+C')
+  .requiredOption('--serial <path>', 'serial path to serve, e.g. the far end of a socat pty pair')
+  .requiredOption('--state <file>', 'JSON file that keeps the device flash across restarts')
+  .option('--hardware-id <id>', 'hardware id (default: random, kept in the state file)')
+  .option('--model <model>', 'model name the device reports')
+  .option('--firmware <version>', 'firmware version the device reports')
+  .option('--baud <rate>', 'UART speed the replies are paced at (0: unpaced)', positiveInteger('--baud'), 115200)
+  .option('--fault <fault...>', 'fault to inject, see docs/device-protocol.md (repeatable)')
+  .action(async (options: Parameters<typeof deviceCommand>[0]) => {
+    setUpLogging(program.opts());
+    process.exitCode = await deviceCommand(options);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its one-line message (or the help text).
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.exitCode = reportError(error);
+  }
+}
