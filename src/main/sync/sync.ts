@@ -10,6 +10,7 @@ import type { CredentialSecret, OutboxEntry, Store } from '../store/store';
 import {
   credentialsMatch,
   isNameExistsError,
+  isUnknownOutcome,
   type TbCredentialsInput,
   type TbDevice,
   type ThingsboardClient,
@@ -118,22 +119,28 @@ async function syncEntry(store: Store, client: ThingsboardClient, entry: OutboxE
 
 /**
  * Creates the device with its credentials in one call. When the server says the name exists,
- * or the outcome is unknown, the device is looked up again and compared by the caller.
+ * or the outcome is unknown (a timeout, a lost response, a 5xx), the device is looked up again
+ * by name and the caller compares its credentials, so a retry never makes a second device.
  */
 async function createOrReconcile(client: ThingsboardClient, name: string, wanted: TbCredentialsInput): Promise<TbDevice> {
   try {
     return await client.createDeviceWithCredentials({ name }, wanted);
   } catch (error) {
-    if (!isNameExistsError(error)) {
+    const nameExists = isNameExistsError(error);
+    if (!nameExists && !isUnknownOutcome(error)) {
       throw error;
     }
     const existing = await client.getDeviceByName(name);
-    if (existing === null) {
+    if (existing !== null) {
+      log.info({ device: name, nameExists }, 'create outcome reconciled by name');
+      return existing;
+    }
+    if (nameExists) {
       throw new StationError('server-rejected', `the server says device "${name}" exists but cannot find it by name`, {
         cause: error,
       });
     }
-    return existing;
+    throw error;
   }
 }
 

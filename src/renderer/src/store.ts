@@ -11,7 +11,7 @@ declare global {
 interface AppInfoState {
   info: AppInfo | undefined;
   bridgeMissing: boolean;
-  load(): Promise<void>;
+  load: () => Promise<void>;
 }
 
 export const useAppInfo = create<AppInfoState>((set) => ({
