@@ -3,7 +3,7 @@
 // step leaves nothing behind, as ThingsBoard's single transaction does.
 import { randomUUID } from 'node:crypto';
 
-import { formatCredentials, randomAlphanumeric, type FormattedCredentials } from './credentialsFormat';
+import { formatCredentials, randomAlphanumeric, type FormattedCredentials } from './credentials-format';
 import { badRequest, EnvelopeError, ErrorCode, notFound, versionConflict } from './errors';
 import {
   entityId,

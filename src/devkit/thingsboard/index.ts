@@ -1,4 +1,4 @@
-export { startThingsboardStandIn, type StandIn, type StandInOptions } from './standIn';
+export { startThingsboardStandIn, type StandIn, type StandInOptions } from './stand-in';
 export type { FailureResponse, RequestFilter, StandInFaults } from './faults';
 export type { Authority, StandInUser } from './auth';
-export { sha3Hex, trimCertificate } from './credentialsFormat';
+export { sha3Hex, trimCertificate } from './credentials-format';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { badRequest, EnvelopeError, ErrorCode } from './errors';
-import type { CredentialsType } from './credentialsFormat';
+import type { CredentialsType } from './credentials-format';
 
 export const NULL_UUID = '13814000-1dd2-11b2-8080-808080808080';
 

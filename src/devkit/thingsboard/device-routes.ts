@@ -5,7 +5,7 @@ import { currentUser } from './auth';
 import { credentialsJson, deviceInfoJson, deviceJson, saveDevice, updateCredentials, type NameConflictOptions } from './devices';
 import { badRequest, notFound, permissionDenied } from './errors';
 import { queryText, readPageLink, toPage, type Query } from './paging';
-import { readJsonBody, readJsonObject } from './requestBody';
+import { readJsonBody, readJsonObject } from './request-body';
 import { requireUuid, type DeviceRecord, type StandInStore } from './store';
 
 /** Rejects callers other than tenant administrators, because customer users are not modelled. */

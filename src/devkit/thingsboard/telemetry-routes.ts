@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser } from './auth';
 import { badRequest, EnvelopeError, ErrorCode, PlainTextError } from './errors';
 import { queryText, type Query } from './paging';
-import { rawBody } from './requestBody';
+import { rawBody } from './request-body';
 import { requireUuid, type AttributeScope, type DeviceRecord, type StandInStore } from './store';
 
 const KNOWN_SCOPES = ['SERVER_SCOPE', 'SHARED_SCOPE', 'CLIENT_SCOPE'];

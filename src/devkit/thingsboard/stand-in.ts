@@ -7,13 +7,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 
 import { getLogger } from '../../main/log';
 import { authenticate, DEFAULT_USERS, JwtService, registerAuthRoutes, setCurrentUser, type StandInUser } from './auth';
-import { registerDeviceRoutes } from './deviceRoutes';
+import { registerDeviceRoutes } from './device-routes';
 import { envelopeBody, EnvelopeError, ErrorCode, errorCodeForStatus, PlainTextError } from './errors';
 import { FaultController, type RequestInfo, type StandInFaults } from './faults';
-import { registerProfileRoutes } from './profileRoutes';
-import { RateLimiter } from './rateLimit';
+import { registerProfileRoutes } from './profile-routes';
+import { RateLimiter } from './rate-limit';
 import { StandInStore } from './store';
-import { registerDeviceApiRoutes, registerTelemetryRoutes } from './telemetryRoutes';
+import { registerDeviceApiRoutes, registerTelemetryRoutes } from './telemetry-routes';
 
 const log = getLogger('devkit');
 

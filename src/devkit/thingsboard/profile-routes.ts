@@ -2,11 +2,11 @@
 // (provision device key, and the X509_CERTIFICATE_CHAIN key derived from the CA certificate).
 import type { FastifyInstance } from 'fastify';
 
-import { firstCertificate, sha3Hex } from './credentialsFormat';
-import { requireTenantAdmin } from './deviceRoutes';
+import { firstCertificate, sha3Hex } from './credentials-format';
+import { requireTenantAdmin } from './device-routes';
 import { badRequest, notFound, versionConflict } from './errors';
 import { queryText, readPageLink, toPage, type PageData, type Query } from './paging';
-import { readJsonObject } from './requestBody';
+import { readJsonObject } from './request-body';
 import { defaultProfileData, entityId, readEntityId, requireUuid, type ProfileRecord, type StandInStore } from './store';
 
 const PROVISION_TYPES = ['DISABLED', 'ALLOW_CREATE_NEW_DEVICES', 'CHECK_PRE_PROVISIONED_DEVICES', 'X509_CERTIFICATE_CHAIN'];
