@@ -1,10 +1,11 @@
 // The real path: socat pty pair, simulator on one end, `station provision` (a child process)
 // on the other, the stand-in on loopback.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runStation } from '../helpers/run-station';
 import { useTempDir } from '../helpers/temp-dir';
-import { serverArgs, serverDevices, useRig } from './rig';
+import { TENANT, serverArgs, serverDevices, useRig } from './rig';
 
 const tempDir = useTempDir();
 const rig = useRig();
@@ -111,6 +112,28 @@ describe('station provision', () => {
     expect(stored.mqtt_password).toMatch(/^[A-Za-z0-9]{32}$/);
     const onServer = await serverDevices(server);
     expect(onServer[0]?.credentialsType).toBe('MQTT_BASIC');
+  });
+
+  it('keeps the token out of output, logs and the database file', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'station.db');
+    const server = await rig.server();
+    const device = await rig.device(dir, 'secret', { hardwareId: 'HW-SECRET' });
+
+    const quiet = await runStation(['provision', '--port', device.stationPath, '--db', db, ...serverArgs(server), '--json']);
+    const verbose = await runStation(['--verbose', 'provision', '--port', device.stationPath, '--db', db, ...serverArgs(server), '--json']);
+    const outbox = await runStation(['outbox', '--db', db, '--json']);
+
+    const token = device.state().stored.token ?? '';
+    expect(token).toMatch(/^[A-Za-z0-9]{20,32}$/);
+    expect(verbose.stderr).toContain('"subsystem":"sync"');
+    for (const text of [quiet.stdout, quiet.stderr, verbose.stdout, verbose.stderr, outbox.stdout, readFileSync(`${db}.log`, 'utf8')]) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(TENANT.password + '"');
+    }
+    for (const file of [db, `${db}-wal`]) {
+      if (existsSync(file)) expect(readFileSync(file).includes(token)).toBe(false);
+    }
   });
 
   it('uses a given name instead of the naming rule', async () => {

@@ -194,7 +194,9 @@ export class ThingsboardClient {
       serverMessage,
       unknownOutcome: reply.status >= 500,
     });
-    log.warn({ method, path, status: reply.status, errorCode, code }, 'ThingsBoard call failed');
+    // A 404 is the normal answer to a lookup by name, so it is not worth a warning.
+    const level = reply.status === 404 ? 'debug' : 'warn';
+    log[level]({ method, path, status: reply.status, errorCode, code }, 'ThingsBoard call failed');
     return error;
   }
 }
