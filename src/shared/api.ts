@@ -5,7 +5,7 @@ import { z } from 'zod';
 export interface AppInfo {
   name: string;
   version: string;
-  /** False when the station services could not start; `reason` then says why. */
+  /** False when the station services could not start; `reason` then gives the cause. */
   servicesReady: boolean;
   reason?: string;
 }

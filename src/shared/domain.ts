@@ -30,7 +30,7 @@ export type DeviceFields = Partial<Record<DeviceField, string>>;
 /** Fields whose values are secrets: never logged, never sent to the renderer. */
 export const SECRET_FIELDS: ReadonlySet<DeviceField> = new Set<DeviceField>(['token', 'mqtt_password', 'private_key']);
 
-/** What a device reports in its hello. */
+/** The identity and limits a device reports in its HELLO reply. */
 export interface DeviceHello {
   protocolVersion: number;
   model: string;

@@ -12,7 +12,7 @@ export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   'port-busy': { message: 'Serial port is in use by another program', action: 'Close the other program, then try again.' },
   'port-open-failed': { message: 'Serial port could not be opened', action: 'Check the cable and your permission to use the port.' },
   'port-closed': { message: 'The device was disconnected', action: 'Reconnect the device and run the job again.' },
-  'device-timeout': { message: 'The device did not answer in time', action: 'Check that the device is powered and runs provisioning firmware.' },
+  'device-timeout': { message: 'The device did not respond in time', action: 'Check that the device is powered and runs provisioning firmware.' },
   'device-corrupt-reply': { message: 'Replies from the device were corrupted', action: 'Check the cable and the baud rate, then try again.' },
   'device-error': { message: 'The device reported an error', action: 'Run the job again; if it repeats, set the unit aside for rework.' },
   'device-protocol-unsupported': { message: 'The device speaks an unsupported protocol version', action: 'Update the device firmware or the station.' },
@@ -38,8 +38,17 @@ export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   internal: { message: 'Unexpected error in the station', action: 'Report this with the station log.' },
 };
 
-/** One line for a terminal or a status bar: the message, then the detail when there is one. */
+/** Formats one line for a terminal or a status bar: the message, then the detail when there is one. */
 export function describeReason(code: ReasonCode, detail?: string): string {
   const { message } = REASON_MESSAGES[code];
   return detail === undefined ? message : `${message}: ${detail}`;
 }
+
+/** The operator screens' sentences, kept beside the reason messages so one module holds every translation. */
+export const UI_STRINGS = {
+  title: 'Provisioning Station',
+  loading: 'Starting the station…',
+  noBridge: 'This page runs outside the desktop app, so the station services are not available.',
+  servicesDown: 'The station services did not start.',
+  version: (version: string) => `Version ${version}`,
+} as const;

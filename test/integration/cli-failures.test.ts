@@ -47,7 +47,7 @@ describe('station failures', () => {
 
     const run = await runStation(['provision', '--port', device.stationPath, '--db', db, '--json']);
 
-    expectOneLineReason(run, /did not answer in time/);
+    expectOneLineReason(run, /did not respond in time/);
     expect(run.json).toMatchObject({ result: 'failed', reasonCode: 'device-timeout' });
     expect(await queuedCount(db)).toBe(1);
   });

@@ -75,7 +75,7 @@ export function mismatchedFields(expected: DeviceFields, reported: DeviceFields)
   return (Object.keys(expected) as DeviceField[]).filter((name) => reported[name] !== expected[name]);
 }
 
-/** The field that identifies a credential on the device: its token or its MQTT password. */
+/** Returns the field that identifies a credential on the device: its token or its MQTT password. */
 export function identifyingField(secret: CredentialSecret): DeviceField {
   return secret.type === 'token' ? 'token' : 'mqtt_password';
 }

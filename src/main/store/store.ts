@@ -170,7 +170,7 @@ export class Store {
   /**
    * Commits a new credential for a unit and queues its server upload, in one transaction. This
    * runs before the first byte of the credential goes to the device, so a crash at any later
-   * point leaves a credential the station knows about and will upload.
+   * point leaves a credential the station has recorded and will upload.
    */
   commitCredential(unitId: number, secret: CredentialSecret, digests: DeviceFields): StoredCredential {
     const unit = this.getUnit(unitId);

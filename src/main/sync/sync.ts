@@ -18,14 +18,14 @@ import {
 
 const log = getLogger('sync');
 
-/** The server attribute that carries the provisioning record (see toProvisioningAttribute). */
+/** Name of the server attribute with the provisioning record: one JSON object, because ThingsBoard casts numeric-looking strings to numbers. */
 export const PROVISIONING_ATTRIBUTE = 'provisioning';
 
 export interface SyncSummary {
   synced: number;
   queued: number;
   parked: number;
-  /** Why the run stopped early, leaving entries queued; absent when it drained the outbox. */
+  /** The reason the run stopped early with entries still queued; absent when it drained the outbox. */
   stoppedBy?: { code: ReasonCode; detail?: string };
 }
 
@@ -118,7 +118,7 @@ async function syncEntry(store: Store, client: ThingsboardClient, entry: OutboxE
 }
 
 /**
- * Creates the device with its credentials in one call. When the server says the name exists,
+ * Creates the device with its credentials in one call. When the server reports that the name exists,
  * or the outcome is unknown (a timeout, a lost response, a 5xx), the device is looked up again
  * by name and the caller compares its credentials, so a retry never makes a second device.
  */
@@ -136,7 +136,7 @@ async function createOrReconcile(client: ThingsboardClient, name: string, wanted
       return existing;
     }
     if (nameExists) {
-      throw new StationError('server-rejected', `the server says device "${name}" exists but cannot find it by name`, {
+      throw new StationError('server-rejected', `the server reported that device "${name}" exists, but a lookup by that name found nothing; sync again later`, {
         cause: error,
       });
     }

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { STRINGS } from './strings';
+import { UI_STRINGS as STRINGS } from '../../shared/messages';
 import { useAppInfo } from './store';
 
 export function App() {
