@@ -51,7 +51,7 @@ serverOptions(
     .requiredOption('--db <file>', 'station database file (created when missing; its key is <file>.key)')
     .option('--name <name>', 'device name to use instead of the naming rule')
     .option('--naming-rule <rule>', 'device name from {model}, {hardwareId} and {firmwareVersion}', '{model}-{hardwareId}')
-    .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic', 'x509']).default('token'))
+    .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic']).default('token'))
     .option('--baud <rate>', 'serial baud rate', positiveInteger('--baud'), 115200)
     .option('--json', 'print one JSON object as the last line of stdout'),
 ).action(async (options: Parameters<typeof provisionCommand>[0]) => {
@@ -112,6 +112,7 @@ devkit
   .option('--model <model>', 'model name the device reports')
   .option('--firmware <version>', 'firmware version the device reports')
   .option('--baud <rate>', 'UART speed the replies are paced at (0: unpaced)', positiveInteger('--baud'), 115200)
+  .option('--max-frame-size <bytes>', 'receive buffer size the device reports and enforces (default: 256)', positiveInteger('--max-frame-size'))
   .option('--fault <fault...>', 'fault to inject, see docs/device-protocol.md (repeatable)')
   .action(async (options: Parameters<typeof deviceCommand>[0]) => {
     setUpLogging(program.opts());

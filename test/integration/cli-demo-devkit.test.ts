@@ -65,7 +65,7 @@ describe('station devkit', () => {
     const pair: PtyPair = await createPtyPair();
     stops.push(() => pair.close());
     await startLongRunning(
-      ['devkit', 'device', '--serial', pair.devicePath, '--state', join(dir, 'device.json'), '--hardware-id', 'CLI-1', '--model', 'GW-9', '--fault', 'boot-noise'],
+      ['devkit', 'device', '--serial', pair.devicePath, '--state', join(dir, 'device.json'), '--hardware-id', 'CLI-1', '--model', 'GW-9', '--max-frame-size', '300', '--fault', 'boot-noise'],
       /Simulated device serving/,
     );
     const [, url] = await startLongRunning(['devkit', 'server', '--port', '0'], /listening on (http:\/\/127\.0\.0\.1:\d+)/);

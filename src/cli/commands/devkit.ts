@@ -29,6 +29,7 @@ export interface DeviceCommandOptions {
   model?: string;
   firmware?: string;
   baud: number;
+  maxFrameSize?: number;
   fault?: string[];
 }
 
@@ -39,6 +40,7 @@ export async function deviceCommand(options: DeviceCommandOptions): Promise<numb
     ...(options.hardwareId === undefined ? {} : { hardwareId: options.hardwareId }),
     ...(options.model === undefined ? {} : { model: options.model }),
     ...(options.firmware === undefined ? {} : { firmwareVersion: options.firmware }),
+    ...(options.maxFrameSize === undefined ? {} : { maxFrameSize: options.maxFrameSize }),
     ...(options.fault === undefined ? {} : { faults: parseFaultFlags(options.fault) }),
   });
   console.log(`Simulated device serving ${options.serial} (state in ${options.state})`);
