@@ -36,6 +36,21 @@ export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   'store-key-missing': { message: 'The station data key is missing or wrong', action: 'Restore the key file that belongs to this database.' },
   'invalid-argument': { message: 'Invalid input', action: 'Correct the value and try again.' },
   internal: { message: 'Unexpected error in the station', action: 'Report this with the station log.' },
+  'issuer-missing': { message: 'The station has no certificate issuer', action: 'Create or import an issuer with `station issuer create` or `station issuer import`.' },
+  'issuer-unreadable': { message: 'The CA certificate, key or bundle cannot be read', action: 'Give a PEM or DER certificate and a PEM or DER private key, or a PKCS#12 bundle.' },
+  'issuer-key-unsupported': { message: 'The CA key type is not supported', action: 'Use an RSA key of at least 2048 bits or an EC key on P-256, P-384 or P-521.' },
+  'issuer-not-ca': { message: 'The certificate is not a CA certificate', action: 'Import a certificate with basic constraints CA:TRUE.' },
+  'issuer-no-key-cert-sign': { message: 'The CA certificate may not sign certificates', action: 'Import a CA certificate whose key usage includes keyCertSign.' },
+  'issuer-not-yet-valid': { message: 'The CA certificate is not valid yet', action: 'Check the station clock, or import a CA certificate that is valid now.' },
+  'issuer-expired': { message: 'The CA certificate has expired', action: 'Import a CA certificate that is still valid.' },
+  'issuer-expires-too-soon': { message: 'The CA certificate expires before the device certificates it would sign', action: 'Import a CA with a longer life, or choose a shorter device certificate validity.' },
+  'issuer-key-mismatch': { message: 'The private key does not belong to the CA certificate', action: 'Give the key that was made together with this certificate.' },
+  'issuer-chain-invalid': { message: 'The CA certificates do not form one chain', action: 'Give the issuing CA certificate and its own issuers only, each signed by the next.' },
+  'issuer-passphrase-wrong': { message: 'The passphrase is missing or wrong', action: 'Enter the passphrase again.' },
+  'issuer-protection-unavailable': { message: 'The CA key cannot be protected on this computer', action: 'Use a passphrase to protect the CA key instead.' },
+  'certificate-name-rejected': { message: 'The device name does not match the name pattern of the device profile', action: 'Use a device name that matches the pattern, or change the pattern in ThingsBoard.' },
+  'csr-invalid': { message: 'The certificate request from the device is invalid', action: 'Run the job again; if it repeats, check the device firmware.' },
+  'csr-name-mismatch': { message: 'The certificate request names a different device', action: 'Check the device name, then run the job again.' },
 };
 
 /** Formats one line for a terminal or a status bar: the message, then the detail when there is one. */

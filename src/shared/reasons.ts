@@ -34,6 +34,22 @@ export const REASON_CODES = [
   'store-key-missing',
   'invalid-argument',
   'internal',
+  // X.509 certificates and the station's issuing CA
+  'issuer-missing',
+  'issuer-unreadable',
+  'issuer-key-unsupported',
+  'issuer-not-ca',
+  'issuer-no-key-cert-sign',
+  'issuer-not-yet-valid',
+  'issuer-expired',
+  'issuer-expires-too-soon',
+  'issuer-key-mismatch',
+  'issuer-chain-invalid',
+  'issuer-passphrase-wrong',
+  'issuer-protection-unavailable',
+  'certificate-name-rejected',
+  'csr-invalid',
+  'csr-name-mismatch',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

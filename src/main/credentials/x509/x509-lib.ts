@@ -1,0 +1,10 @@
+// The one entry to @peculiar/x509. Its dependency injection container (tsyringe) needs the
+// reflect-metadata polyfill loaded before the library itself, and the library needs Node's
+// WebCrypto as its provider; importing x509 from here guarantees both.
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as Crypto);
+
+export { x509 };
