@@ -89,4 +89,48 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'issuers, issuance log',
+    sql: `
+      -- The station's certificate issuers. sealed_key holds the CA private key (PKCS#8) as the
+      -- KeyProtector named by protector_kind sealed it; kdf_json holds its scrypt parameters, or
+      -- NULL for safe-storage. At most one issuer is active; replaced ones stay, retired.
+      CREATE TABLE issuers (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL CHECK (source IN ('created', 'imported')),
+        subject TEXT NOT NULL,
+        not_after INTEGER NOT NULL,
+        chain_pem TEXT NOT NULL,
+        sealed_key BLOB NOT NULL,
+        protector_kind TEXT NOT NULL CHECK (protector_kind IN ('passphrase', 'safe-storage')),
+        kdf_json TEXT,
+        state TEXT NOT NULL CHECK (state IN ('active', 'retired')),
+        created_at INTEGER NOT NULL,
+        retired_at INTEGER
+      );
+      CREATE UNIQUE INDEX issuers_one_active ON issuers(state) WHERE state = 'active';
+
+      -- Every certificate the station issued, as a hash chain: entry_hash is SHA-256 over the
+      -- entry's fields and prev_hash, the previous entry's entry_hash. No private key is stored.
+      -- AUTOINCREMENT keeps seq from being reused, so a removed last entry leaves a gap.
+      CREATE TABLE issuance_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        issued_at INTEGER NOT NULL,
+        serial_hex TEXT NOT NULL UNIQUE,
+        subject TEXT NOT NULL,
+        not_before INTEGER NOT NULL,
+        not_after INTEGER NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('self-signed', 'ca-signed', 'device-csr')),
+        issuer_id INTEGER REFERENCES issuers(id),
+        certificate_sha256 TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        entry_hash TEXT NOT NULL
+      );
+      CREATE TRIGGER issuance_log_no_update BEFORE UPDATE ON issuance_log
+        BEGIN SELECT RAISE(ABORT, 'the issuance log is append-only'); END;
+      CREATE TRIGGER issuance_log_no_delete BEFORE DELETE ON issuance_log
+        BEGIN SELECT RAISE(ABORT, 'the issuance log is append-only'); END;
+    `,
+  },
 ];
