@@ -97,13 +97,14 @@ function readDerKey(der: Buffer, passphrase: string | undefined): KeyObject {
     try {
       return createPrivateKey({ key: der, format: 'der', type });
     } catch (error) {
+      // Node asks for a passphrase when the DER is encrypted PKCS#8, handled below.
       if ((error as { code?: string }).code === 'ERR_MISSING_PASSPHRASE') {
-        throw keyError(true, undefined, error);
+        break;
       }
     }
   }
 
-  // Only encrypted PKCS#8 remains. Node names it by asking for a passphrase it was not given.
+  // Only encrypted PKCS#8 remains.
   try {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8', passphrase: passphrase ?? '' });
   } catch (error) {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { StationError } from '../../../shared/reasons';
 
-/** Random octets per serial. RFC 5280 allows at most 20 octets; 16 leave room for DER's sign byte. */
+/** Random octets per serial, of which 127 bits are random. RFC 5280 allows at most 20 octets. */
 export const SERIAL_BYTES = 16;
 
 /** Attempts before giving up. With 127 random bits a second attempt already means a broken RNG or log. */
@@ -11,10 +11,10 @@ export const MAX_SERIAL_ATTEMPTS = 8;
 export type RandomSource = (size: number) => Buffer;
 
 /**
- * Draws a serial number that `isTaken` does not know yet. The top bit is cleared so the DER
- * INTEGER is positive without a sign byte, leading zero octets are dropped so the value is
- * encoded minimally, and an all-zero draw is discarded. Returns lowercase hex, the same text
- * @peculiar/x509 reports as `serialNumber` for the certificate.
+ * Draws a serial number that `isTaken` does not know yet. The top bit is cleared, so the value
+ * is below 2^127 and its DER INTEGER takes at most 16 octets, sign octet included. Leading zero
+ * octets are dropped so the hex has one spelling, and an all-zero draw is discarded. Returns
+ * lowercase hex, the same text @peculiar/x509 reports as the certificate's `serialNumber`.
  */
 export function newSerialNumber(isTaken: (serialHex: string) => boolean, random: RandomSource = randomBytes): string {
   for (let attempt = 0; attempt < MAX_SERIAL_ATTEMPTS; attempt += 1) {
