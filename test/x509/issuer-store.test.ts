@@ -133,7 +133,7 @@ describe('issuance log', () => {
     expect(entries[0]?.issuerId).toBeNull();
   });
 
-  it('refuses updates and deletes through SQL', async () => {
+  it('rejects updates and deletes through SQL', async () => {
     const path = newDatabase();
     const store = IssuerStore.open(path);
     await fillLog(store, 1);
@@ -195,7 +195,7 @@ describe('issuance log', () => {
     store.close();
   });
 
-  it('holds no private key', async () => {
+  it('contains no private key', async () => {
     const path = newDatabase();
     const store = IssuerStore.open(path);
     await fillLog(store, 2);

@@ -37,7 +37,7 @@ const CA_DEFAULTS: Required<CaExtensions> = {
   keyUsage: 'critical,keyCertSign,cRLSign',
 };
 
-/** Writes a config whose [ext] section holds exactly the given extensions, so nothing else sneaks in. */
+/** Writes a config whose [ext] section contains exactly the given extensions, so nothing else sneaks in. */
 function writeConfig(dir: string, name: string, extensions: CaExtensions): string {
   const merged = { ...CA_DEFAULTS, ...extensions };
   const path = join(dir, `${name}.cnf`);

@@ -154,7 +154,7 @@ export class IssuerStore {
     }
   }
 
-  /** Tells whether the issuance log already holds a serial number (lowercase hex). */
+  /** Tells whether the issuance log already contains a serial number (lowercase hex). */
   isSerialUsed(serialHex: string): boolean {
     return this.db.prepare('SELECT 1 FROM issuance_log WHERE serial_hex = ?').get(serialHex) !== undefined;
   }

@@ -68,7 +68,7 @@ export function readPkcs12(bundle: Buffer, passphrase: string | undefined): CaMa
   ];
   const certificateBags = p12.getBags({ bagType: CERTIFICATE_BAG })[CERTIFICATE_BAG] ?? [];
   if (keyBags.length !== 1) {
-    throw new StationError('issuer-unreadable', `the PKCS#12 bundle must hold exactly one private key, it holds ${keyBags.length}`);
+    throw new StationError('issuer-unreadable', `the PKCS#12 bundle must contain exactly one private key, it contains ${keyBags.length}`);
   }
 
   return {
@@ -80,7 +80,7 @@ export function readPkcs12(bundle: Buffer, passphrase: string | undefined): CaMa
 function readPemKey(text: string, passphrase: string | undefined): KeyObject {
   const block = PRIVATE_KEY_BLOCK.exec(text);
   if (block === null) {
-    throw new StationError('issuer-unreadable', 'the CA key holds no PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block');
+    throw new StationError('issuer-unreadable', 'the CA key file contains no PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block');
   }
   const encrypted = block[1] === 'ENCRYPTED PRIVATE KEY' || block[0].includes('Proc-Type: 4,ENCRYPTED');
 
@@ -97,7 +97,7 @@ function readDerKey(der: Buffer, passphrase: string | undefined): KeyObject {
     try {
       return createPrivateKey({ key: der, format: 'der', type });
     } catch (error) {
-      // Node asks for a passphrase when the DER is encrypted PKCS#8, handled below.
+      // Node raises ERR_MISSING_PASSPHRASE for encrypted PKCS#8, which is tried below.
       if ((error as { code?: string }).code === 'ERR_MISSING_PASSPHRASE') {
         break;
       }
@@ -134,7 +134,7 @@ function keyFromBag(bag: forge.pkcs12.Bag): KeyObject {
   try {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch (error) {
-    throw new StationError('issuer-unreadable', 'the PKCS#12 bundle holds a private key Node cannot read', { cause: error });
+    throw new StationError('issuer-unreadable', 'the PKCS#12 bundle contains a private key that Node cannot read', { cause: error });
   } finally {
     der.fill(0);
   }

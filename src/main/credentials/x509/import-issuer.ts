@@ -1,6 +1,6 @@
-// Imports an existing CA as the station's issuer, after checking that it can really sign device
-// certificates that verify: it is a CA, may sign certificates, is valid now, will stay valid for
-// one full device certificate life, its key matches, and its chain links up.
+// Imports an existing CA as the station's issuer after checking that the device certificates it
+// signs will verify. The CA must be a CA with keyCertSign, valid now and for one full device
+// certificate life, with a matching key and a chain in which each certificate signed the one below.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { StationError } from '../../../shared/reasons';
 import { readCertificates, readPkcs12, readPrivateKey, type CaMaterial } from './ca-material';
@@ -85,7 +85,7 @@ function readMaterial(input: ImportIssuerInput): CaMaterial {
 /**
  * Orders the chain from the issuing CA upward: each next certificate is the one whose subject is
  * the current issuer and whose key verifies the current signature. A certificate that does not
- * fit into this one path is refused rather than silently dropped.
+ * fit into this one path is rejected rather than silently dropped.
  */
 async function orderChain(signing: x509.X509Certificate, certificates: x509.X509Certificate[]): Promise<x509.X509Certificate[]> {
   const chain = [signing];
@@ -127,7 +127,7 @@ function checkCaCertificate(certificate: x509.X509Certificate): void {
     throw new StationError('issuer-not-ca', `${certificate.subject} has no basic constraints CA:TRUE`);
   }
 
-  // RFC 5280 (4.2.1.3) requires key usage in CA certificates, so a missing one is refused too.
+  // RFC 5280 (4.2.1.3) requires key usage in CA certificates, so a missing one is rejected too.
   const keyUsage = certificate.getExtension(x509.KeyUsagesExtension);
   if (keyUsage === null || (keyUsage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
     throw new StationError('issuer-no-key-cert-sign', `${certificate.subject} has no key usage keyCertSign`);

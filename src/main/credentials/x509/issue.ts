@@ -79,7 +79,7 @@ export async function issueWithCaKey(name: string, issuer: Issuer, options: Issu
 }
 
 /**
- * Signs a device's CSR after checking its signature (proof that the device holds the key) and
+ * Signs a device's CSR after checking its signature (proof that the device has the private key) and
  * that its subject CN is exactly `expectedName`. Raises csr-invalid or csr-name-mismatch.
  */
 export async function signDeviceCsr(

@@ -157,7 +157,7 @@ export function createSafeStorageProtector(safeStorage: SafeStorageLike): KeyPro
 
 function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const N = 2 ** params.logN;
-  // Node refuses scrypt when 128 * N * r exceeds maxmem (32 MiB by default); allow twice that.
+  // Node rejects scrypt when 128 * N * r exceeds maxmem (32 MiB by default); allow twice that.
   const options: ScryptOptions = { N, r: params.r, p: params.p, maxmem: 2 * 128 * N * params.r };
   return new Promise((resolve, reject) => {
     scrypt(passphrase.normalize('NFC'), salt, KEY_BYTES, options, (error, key) => (error === null ? resolve(key) : reject(error)));

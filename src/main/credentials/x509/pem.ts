@@ -29,7 +29,7 @@ export function parsePemBlocks(text: string): PemBlock[] {
   return blocks;
 }
 
-/** Tells whether a buffer holds PEM text rather than DER. */
+/** Tells whether a buffer contains PEM text rather than DER. */
 export function looksLikePem(data: Buffer): boolean {
   return data.toString('latin1').includes('-----BEGIN ');
 }

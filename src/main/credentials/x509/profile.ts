@@ -65,6 +65,8 @@ export function checkNameAgainstPattern(name: string, pattern: string | undefine
     return;
   }
 
+  // NOTE: the pattern is Java syntax run as a JavaScript RegExp. The common subset agrees, but
+  // Java-only classes such as \p{Lower} match literal text here instead of raising an error.
   let expression: RegExp;
   try {
     expression = new RegExp(`^(?:${pattern})$`);
