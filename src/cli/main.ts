@@ -1,9 +1,11 @@
 // The `station` command line: the station's services from a terminal. See README.md.
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { FAULT_FLAG_HELP } from '../devkit/simulator';
 import { configureLogging } from '../main/log';
 import { demoCommand } from './commands/demo';
 import { deviceCommand, serverCommand } from './commands/devkit';
+import { issuerCreateCommand, issuerImportCommand, issuerShowCommand, issuerVerifyLogCommand } from './commands/issuer';
 import { outboxCommand } from './commands/outbox';
 import { provisionCommand } from './commands/provision';
 import { syncCommand } from './commands/sync';
@@ -51,7 +53,12 @@ serverOptions(
     .requiredOption('--db <file>', 'station database file (created when missing; its key is <file>.key)')
     .option('--name <name>', 'device name to use instead of the naming rule')
     .option('--naming-rule <rule>', 'device name from {model}, {hardwareId} and {firmwareVersion}', '{model}-{hardwareId}')
-    .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic']).default('token'))
+    .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic', 'x509']).default('token'))
+    .addOption(new Option('--x509-mode <mode>', 'with --credential x509: who makes the key and who signs').choices(['self-signed', 'ca-key', 'device-csr']).default('ca-key'))
+    .addOption(new Option('--key-algorithm <algorithm>', 'with --credential x509: device key type').choices(['ec-p256', 'rsa-2048']).default('ec-p256'))
+    .option('--cert-validity-days <days>', 'device certificate validity, never beyond the issuing CA (default: 3650)', positiveInteger('--cert-validity-days'))
+    .option('--cert-backdate-minutes <minutes>', 'notBefore this far before the time of issue, for devices without a clock (default: 60)', positiveInteger('--cert-backdate-minutes'))
+    .option('--cn-pattern <regex>', "the device profile's certificateRegExPattern; names it does not match are not signed")
     .option('--baud <rate>', 'serial baud rate', positiveInteger('--baud'), 115200)
     .option('--json', 'print one JSON object as the last line of stdout'),
 ).action(async (options: Parameters<typeof provisionCommand>[0]) => {
@@ -84,11 +91,59 @@ program
   .command('demo')
   .description('start a ThingsBoard stand-in and simulated devices, provision them all, then sync')
   .option('--units <count>', 'how many simulated devices', positiveInteger('--units'), 3)
+  .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic', 'x509']).default('token'))
+  .addOption(new Option('--x509-mode <mode>', 'with --credential x509: who makes the key and who signs').choices(['self-signed', 'ca-key', 'device-csr']).default('ca-key'))
   .option('--baud <rate>', 'simulated UART speed in baud (0: unpaced)', positiveInteger('--baud'), 115200)
   .option('--keep', 'keep the stand-in running after the summary, until Ctrl+C')
   .action(async (options: Parameters<typeof demoCommand>[0]) => {
     setUpLogging(program.opts());
     process.exitCode = await demoCommand(options);
+  });
+
+const issuer = program.command('issuer').description("the station's issuing CA (passphrase from a prompt or STATION_ISSUER_PASSPHRASE)");
+
+issuer
+  .command('create')
+  .description("create a root CA and this station's intermediate, the key sealed with the passphrase")
+  .requiredOption('--db <file>', 'station database file')
+  .addOption(new Option('--key <algorithm>', 'CA key type').choices(['ec-p256', 'rsa-2048']).default('ec-p256'))
+  .option('--name <name>', 'subject name of the CAs (default: Provisioning Station <station id>)')
+  .option('--json', 'print one JSON object as the last line of stdout')
+  .action(async (options: Parameters<typeof issuerCreateCommand>[0]) => {
+    setUpLogging({ ...program.opts(), db: options.db });
+    process.exitCode = await issuerCreateCommand(options);
+  });
+
+issuer
+  .command('import')
+  .description('import an existing issuing CA (key file passphrase from a prompt or STATION_IMPORT_PASSPHRASE)')
+  .requiredOption('--db <file>', 'station database file')
+  .option('--cert <file>', 'CA certificate, PEM or DER; a PEM file may add the CAs above it')
+  .option('--key <file>', 'CA private key: PKCS#8 (encrypted or not), PKCS#1 or SEC1, PEM or DER')
+  .option('--pkcs12 <file>', 'PKCS#12 bundle with the CA key and certificate, instead of --cert and --key')
+  .option('--json', 'print one JSON object as the last line of stdout')
+  .action(async (options: Parameters<typeof issuerImportCommand>[0]) => {
+    setUpLogging({ ...program.opts(), db: options.db });
+    process.exitCode = await issuerImportCommand(options);
+  });
+
+issuer
+  .command('show')
+  .description('print the issuing chain as PEM, intermediate first, root last')
+  .requiredOption('--db <file>', 'station database file')
+  .action(async (options: { db: string }) => {
+    setUpLogging({ ...program.opts(), db: options.db });
+    process.exitCode = await issuerShowCommand(options);
+  });
+
+issuer
+  .command('verify-log')
+  .description('check that no entry of the issuance log was altered, removed or reordered')
+  .requiredOption('--db <file>', 'station database file')
+  .option('--json', 'print one JSON object as the last line of stdout')
+  .action(async (options: { db: string; json?: boolean }) => {
+    setUpLogging({ ...program.opts(), db: options.db });
+    process.exitCode = await issuerVerifyLogCommand(options);
   });
 
 const devkit = program.command('devkit').description('tools for tests, demos and firmware work');
@@ -113,7 +168,8 @@ devkit
   .option('--firmware <version>', 'firmware version the device reports')
   .option('--baud <rate>', 'UART speed the replies are paced at (0: unpaced)', positiveInteger('--baud'), 115200)
   .option('--max-frame-size <bytes>', 'receive buffer size the device reports and enforces (default: 256)', positiveInteger('--max-frame-size'))
-  .option('--fault <fault...>', 'fault to inject, see docs/device-protocol.md (repeatable)')
+  .option('--fault <fault...>', 'fault to inject (repeatable); see below and docs/device-protocol.md')
+  .addHelpText('after', `\nFaults:\n${FAULT_FLAG_HELP}`)
   .action(async (options: Parameters<typeof deviceCommand>[0]) => {
     setUpLogging(program.opts());
     process.exitCode = await deviceCommand(options);

@@ -21,9 +21,10 @@ export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   'verify-mismatch': { message: 'The device does not hold what was written', action: 'Run the job again; if it repeats, set the unit aside for rework.' },
   'name-invalid': { message: 'The device name is not valid', action: 'Give a plain printable name of at most 255 characters.' },
   'credential-type-unsupported': { message: 'This credential type cannot be used for this unit', action: 'Use the credential type the unit already holds.' },
-  'unit-name-taken': { message: 'The device name is already used', action: 'Give this unit a different name.' },
+  'unit-name-taken': { message: 'The device name is already used by another unit', action: 'Give this unit a different name.' },
+  'unit-has-other-name': { message: 'This unit is already registered under another name', action: 'Provision it without --name, or rework it first.' },
   'server-unreachable': { message: 'ThingsBoard cannot be reached', action: 'Work continues offline; uploads stay queued until the server is back.' },
-  'server-auth-failed': { message: 'ThingsBoard rejected the user name or password', action: 'Check the station’s server account, then sync again.' },
+  'server-auth-failed': { message: 'ThingsBoard rejected the user name or password', action: 'Check --username and --password (or STATION_SERVER_PASSWORD), then sync again.' },
   'server-2fa-required': { message: 'The ThingsBoard account requires two-factor sign-in', action: 'Use an account without two-factor sign-in for the station.' },
   'server-rate-limited': { message: 'ThingsBoard is limiting requests', action: 'Uploads stay queued; sync again in a minute.' },
   'server-quota-exceeded': { message: 'The ThingsBoard tenant has reached its device limit', action: 'Ask the ThingsBoard administrator to raise the limit.' },
@@ -53,10 +54,10 @@ export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   'csr-name-mismatch': { message: 'The certificate request names a different device', action: 'Check the device name, then run the job again.' },
 };
 
-/** Formats one line for a terminal or a status bar: the message, then the detail when there is one. */
+/** Formats one line for a terminal or a log: the message, the detail when there is one, then the action. */
 export function describeReason(code: ReasonCode, detail?: string): string {
-  const { message } = REASON_MESSAGES[code];
-  return detail === undefined ? message : `${message}: ${detail}`;
+  const { message, action } = REASON_MESSAGES[code];
+  return detail === undefined ? `${message}. ${action}` : `${message}: ${detail}. ${action}`;
 }
 
 /** The operator screens' sentences, kept beside the reason messages so one module holds every translation. */

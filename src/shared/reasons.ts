@@ -18,6 +18,7 @@ export const REASON_CODES = [
   'name-invalid',
   'credential-type-unsupported',
   'unit-name-taken',
+  'unit-has-other-name',
   // ThingsBoard server
   'server-unreachable',
   'server-auth-failed',

@@ -99,7 +99,7 @@ export async function startBroker(clientCaFile: string): Promise<Broker> {
     await waitForPort(port, child, 5000);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}: ${log}`);
+    throw new Error(`${(error as Error).message}: ${log}`, { cause: error });
   }
 
   return {

@@ -53,6 +53,10 @@ describe('device names', () => {
     expect(applyNamingRule('{model}-{hardwareId}', { model: 'M1', hardwareId: 'AB12', firmwareVersion: '2' })).toBe('M1-AB12');
   });
 
+  it('rejects an unknown placeholder in the naming rule', () => {
+    expect(() => applyNamingRule('{serial}-{model}', { model: 'M1', hardwareId: 'AB12', firmwareVersion: '2' })).toThrow(/unknown placeholder \{serial\}/);
+  });
+
   it.each([[''], ['   '], ['x'.repeat(256)], ['a{{b}}'], ['<script>'], ['tab\there']])('rejects %j', (name) => {
     expect(() => validateDeviceName(name)).toThrow(/device name/);
   });

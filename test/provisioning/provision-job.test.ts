@@ -31,8 +31,8 @@ describe('runProvisionJob', () => {
     expect(outcome).toMatchObject({ result: 'passed', name: 'PS-SIM-1-HW-J1', resumed: false });
     const steps = store.jobSteps(outcome.jobId).map((entry) => `${entry.step}:${entry.state}`);
     expect(steps).toEqual([
-      'hello:started', 'hello:done', 'identify:started', 'identify:done', 'credential:started', 'credential:done',
-      'check-device:started', 'check-device:done', 'write:started', 'write:done', 'verify:started', 'verify:done',
+      'hello:started', 'hello:done', 'identify:started', 'identify:done', 'check-device:started', 'check-device:done',
+      'credential:started', 'credential:done', 'write:started', 'write:done', 'verify:started', 'verify:done',
     ]);
     const state = await harness.readState();
     expect(state.stored).toMatchObject({ server_host: 'tb.example', server_port: '1883' });
@@ -48,7 +48,7 @@ describe('runProvisionJob', () => {
     expect(['port-closed', 'device-timeout']).toContain(cut.reason?.code);
     const committed = store.activeCredential(cut.unitId ?? 0);
     expect(committed?.secret.type).toBe('token');
-    expect(store.queuedOutbox()).toHaveLength(1);
+    expect(store.outboxCounts()).toMatchObject({ held: 1, queued: 0 });
     expect((await harness.readState()).stored.token).toBeUndefined();
 
     await harness.restartDevice({ hardwareId: 'HW-CUT', baudRate: 0 });
@@ -58,6 +58,7 @@ describe('runProvisionJob', () => {
     expect(resumed.result).toBe('passed');
     expect((await harness.readState()).stored.token).toBe(committed?.secret.type === 'token' ? committed.secret.token : '');
     expect(store.listOutbox()).toHaveLength(1);
+    expect(store.outboxCounts()).toMatchObject({ held: 0, queued: 1 });
     store.close();
   });
 
@@ -87,7 +88,7 @@ describe('runProvisionJob', () => {
     await runProvisionJob({ store, link: first.link, credentialType: 'token', name: 'SN-1' });
 
     const renamed = await runProvisionJob({ store, link: first.link, credentialType: 'token', name: 'SN-2' });
-    expect(renamed.reason?.code).toBe('unit-name-taken');
+    expect(renamed.reason?.code).toBe('unit-has-other-name');
 
     const second = await device({ hardwareId: 'HW-N2' });
     const clash = await runProvisionJob({ store, link: second.link, credentialType: 'token', name: 'SN-1' });

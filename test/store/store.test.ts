@@ -55,15 +55,31 @@ describe('Store', () => {
     expect(() => new Store(path)).toThrow(/key file .* is missing/);
   });
 
-  it('queues the upload in the same commit as the credential', () => {
+  it('holds the upload from the credential commit until release', () => {
     const store = new Store(join(tempDir(), 'station.db'));
     const unit = newUnit(store);
     const credential = store.commitCredential(unit.id, { type: 'token', token: 'a'.repeat(24) }, {});
 
+    expect(store.outboxCounts()).toEqual({ held: 1, queued: 0, done: 0, parked: 0, retired: 0 });
+    expect(store.queuedOutbox()).toHaveLength(0);
+
+    store.releaseUploads(unit.id);
     const queued = store.queuedOutbox();
     expect(queued).toHaveLength(1);
     expect(queued[0]?.credentialId).toBe(credential.id);
-    expect(store.outboxCounts()).toEqual({ queued: 1, done: 0, parked: 0 });
+    store.close();
+  });
+
+  it('retires the upload of a retired credential', () => {
+    const store = new Store(join(tempDir(), 'station.db'));
+    const unit = newUnit(store);
+    const first = store.commitCredential(unit.id, { type: 'token', token: 'a'.repeat(24) }, {});
+    store.retireCredential(first.id, 'never reached the device');
+    store.commitCredential(unit.id, { type: 'token', token: 'b'.repeat(24) }, {});
+
+    expect(store.outboxCounts()).toMatchObject({ held: 1, retired: 1 });
+    expect(store.listOutbox()[0]).toMatchObject({ state: 'retired', lastError: 'never reached the device' });
+    expect(store.retiredCredentials(unit.id)[0]?.secret).toEqual({ type: 'token', token: 'a'.repeat(24) });
     store.close();
   });
 
@@ -72,7 +88,7 @@ describe('Store', () => {
     const unit = newUnit(store);
     store.commitCredential(unit.id, { type: 'token', token: 'a'.repeat(24) }, {});
     expect(() => store.commitCredential(unit.id, { type: 'token', token: 'b'.repeat(24) }, {})).toThrow(/UNIQUE/);
-    expect(store.queuedOutbox()).toHaveLength(1);
+    expect(store.listOutbox()).toHaveLength(1);
     store.close();
   });
 
@@ -80,6 +96,7 @@ describe('Store', () => {
     const store = new Store(join(tempDir(), 'station.db'));
     const unit = newUnit(store);
     store.commitCredential(unit.id, { type: 'token', token: 'a'.repeat(24) }, {});
+    store.releaseUploads(unit.id);
     const entry = store.queuedOutbox()[0];
     store.parkOutbox(entry?.id ?? 0, 'server-credential-conflict: other token');
 

@@ -27,6 +27,7 @@ async function setUp(): Promise<{ store: Store; server: StandIn; client: Thingsb
 function queueUnit(store: Store, hardwareId: string, secret: CredentialSecret = generateAccessToken()) {
   const unit = store.createUnit({ hardwareId, name: `dev-${hardwareId}`, model: 'M1', firmwareVersion: '000731' });
   store.commitCredential(unit.id, secret, digestFields({}));
+  store.releaseUploads(unit.id);
   return { unit, secret };
 }
 

@@ -6,9 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSerialLink, type SerialLinkOptions } from '../../main/device/serial-link';
 import { runProvisionJob, type ProvisionOutcome } from '../../main/provisioning/provision-job';
-import { Store } from '../../main/store/store';
+import { Store, type X509Mode } from '../../main/store/store';
 import { syncOutbox } from '../../main/sync/sync';
-import { ThingsboardClient } from '../../main/thingsboard/client';
+import { credentialsMatch, ThingsboardClient, type TbDeviceCredentials } from '../../main/thingsboard/client';
+import { createIssuer } from '../../main/credentials/x509/create-issuer';
+import { createPassphraseProtector } from '../../main/credentials/x509/key-protector';
+import type { X509Settings } from '../../main/provisioning/x509-credential';
+import { IssuerStore } from '../../main/store/issuer-store';
+import type { CredentialType } from '../../shared/domain';
 import { createPtyPair, isSocatAvailable } from '../../devkit/pty-pair';
 import { startSimulatorOnSerial } from '../../devkit/simulator';
 import { startThingsboardStandIn } from '../../devkit/thingsboard';
@@ -18,6 +23,8 @@ import { EXIT, formatTable } from '../output';
 
 export interface DemoOptions {
   units: number;
+  credential: CredentialType;
+  x509Mode: X509Mode;
   baud: number;
   keep?: boolean;
 }
@@ -31,6 +38,8 @@ interface DemoDevice {
 }
 
 const DEMO_USER = { username: 'tenant@thingsboard.org', password: 'tenant' };
+/** Passphrase of the demo's throwaway issuing CA, which lives only in the demo's temp folder. */
+const DEMO_ISSUER_PASSPHRASE = 'demo issuer passphrase';
 
 export async function demoCommand(options: DemoOptions): Promise<number> {
   const units = Math.max(1, options.units);
@@ -48,8 +57,9 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       devices.push(await startDemoDevice(dir, index, options.baud, usePty));
     }
 
-    console.log(`\nStep 1: provision ${units} unit(s) with no server connection (offline)`);
+    console.log(`\nStep 1: provision ${units} unit(s) with ${describeCredential(options)}, with no server connection (offline)`);
     const store = new Store(join(dir, 'station.db'));
+    const x509 = options.credential === 'x509' ? await demoX509Settings(store, options.x509Mode) : undefined;
     const outcomes: ProvisionOutcome[] = [];
     for (const device of devices) {
       const link = await openSerialLink(device.stationPath, { ...device.linkOptions, baudRate: options.baud || 115_200 });
@@ -57,7 +67,8 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
         const outcome = await runProvisionJob({
           store,
           link,
-          credentialType: 'token',
+          credentialType: options.credential,
+          ...(x509 === undefined ? {} : { x509 }),
           server: { host: '127.0.0.1', port: server.port },
         });
         outcomes.push(outcome);
@@ -81,13 +92,14 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     for (const [index, outcome] of outcomes.entries()) {
       const device = devices[index];
       const row = await checkUnit(client, outcome, device?.stateFile ?? '');
-      allGood &&= row.result === 'passed' && row['token on device = token on server'] === 'yes';
+      allGood &&= row.result === 'passed' && row['device credential = server credential'] === 'yes';
       rows.push(row);
     }
     console.log(formatTable(rows));
 
     console.log(allGood ? `\nAll ${units} unit(s) provisioned, verified and registered on the server.` : '\nSome units failed; see above.');
-    console.log(`Station database: ${store.path} (uploads: ${JSON.stringify(store.outboxCounts())})`);
+    const kept = options.keep === true ? '' : ' (removed on exit; --keep keeps it)';
+    console.log(`Station database: ${store.path}${kept}`);
     store.close();
 
     if (options.keep === true) {
@@ -129,23 +141,59 @@ async function startDemoDevice(dir: string, index: number, baudRate: number, use
   return { label: virtual.path, stationPath: virtual.path, stateFile, linkOptions: { binding: virtual.binding }, close: () => virtual.close() };
 }
 
-/** Reads the device's token from the simulator's flash and the server's through its REST API. */
+/** Compares the credential in the simulator's flash with the server's, read through its REST API. */
 async function checkUnit(client: ThingsboardClient, outcome: ProvisionOutcome, stateFile: string) {
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { stored?: Record<string, string> };
-  const deviceToken = state.stored?.token;
-  let serverToken: string | undefined;
+  let same = false;
+  let onServer = false;
   if (outcome.name !== undefined) {
     const device = await client.getDeviceByName(outcome.name);
     if (device !== null) {
-      serverToken = (await client.getDeviceCredentials(device.id.id)).credentialsId ?? undefined;
+      onServer = true;
+      same = deviceHoldsServerCredential(state.stored ?? {}, await client.getDeviceCredentials(device.id.id));
     }
   }
-  const same = deviceToken !== undefined && deviceToken === serverToken;
   return {
     device: outcome.name ?? '?',
     'hardware id': outcome.hardwareId ?? '?',
     result: outcome.result,
-    'on server': serverToken === undefined ? 'no' : 'yes',
-    'token on device = token on server': same ? 'yes' : 'no',
+    'on server': onServer ? 'yes' : 'no',
+    'device credential = server credential': same ? 'yes' : 'no',
   };
+}
+
+function deviceHoldsServerCredential(stored: Record<string, string>, held: TbDeviceCredentials): boolean {
+  switch (held.credentialsType) {
+    case 'ACCESS_TOKEN':
+      return stored.token !== undefined && stored.token === held.credentialsId;
+    case 'MQTT_BASIC':
+      return credentialsMatch(
+        { credentialsType: 'MQTT_BASIC', credentialsValue: JSON.stringify({ clientId: stored.mqtt_client_id, userName: stored.mqtt_username, password: stored.mqtt_password }) },
+        held,
+      );
+    case 'X509_CERTIFICATE':
+      return stored.certificate !== undefined && stored.private_key !== undefined && credentialsMatch({ credentialsType: 'X509_CERTIFICATE', credentialsValue: stored.certificate }, held);
+    default:
+      return false;
+  }
+}
+
+function describeCredential(options: DemoOptions): string {
+  if (options.credential === 'x509') {
+    return `X.509 certificates (${options.x509Mode})`;
+  }
+  return options.credential === 'token' ? 'access tokens' : 'MQTT basic credentials';
+}
+
+/** Creates a throwaway issuing CA in the demo database, unless the certificates are self-signed. */
+async function demoX509Settings(store: Store, mode: X509Mode): Promise<X509Settings> {
+  const issuerStore = new IssuerStore(store.database);
+  const settings: X509Settings = { mode, keyAlgorithm: 'ec-p256', issuerStore };
+  if (mode !== 'self-signed') {
+    const protector = createPassphraseProtector(DEMO_ISSUER_PASSPHRASE);
+    await issuerStore.saveIssuer(await createIssuer({ name: 'Provisioning Station demo' }), protector, 'created');
+    settings.issuer = await issuerStore.loadActiveIssuer(protector);
+    console.log('  Created a demo issuing CA (a root and an intermediate) in the demo database.');
+  }
+  return settings;
 }

@@ -1,6 +1,7 @@
 // `station devkit server` and `station devkit device`: the stand-in and the simulator as
 // long-running programs, for tests, demos and firmware work.
-import { startSimulatorOnSerial, parseFaultFlags } from '../../devkit/simulator';
+import { parseFaultFlags, startSimulatorOnSerial, type SimulatorOptions } from '../../devkit/simulator';
+import { isStationError, StationError } from '../../shared/reasons';
 import { startThingsboardStandIn } from '../../devkit/thingsboard';
 import { EXIT } from '../output';
 
@@ -19,6 +20,7 @@ export async function serverCommand(options: { port: number; accessTokenTtl?: nu
   console.log(`ThingsBoard stand-in listening on ${server.url} (tenant@thingsboard.org / tenant)`);
   await untilInterrupted();
   await server.close();
+  console.log('ThingsBoard stand-in stopped; its data, kept in memory only, is gone.');
   return EXIT.ok;
 }
 
@@ -34,7 +36,22 @@ export interface DeviceCommandOptions {
 }
 
 export async function deviceCommand(options: DeviceCommandOptions): Promise<number> {
-  const simulator = await startSimulatorOnSerial(options.serial, {
+  const simulator = await startSimulatorOnSerial(options.serial, simulatorOptions(options)).catch((error: unknown) => {
+    if (isStationError(error)) {
+      throw error;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StationError('port-open-failed', `${options.serial} (${message}); check --serial, e.g. the far end of a socat pty pair`, { cause: error });
+  });
+  console.log(`Simulated device serving ${options.serial} (state in ${options.state})`);
+  await untilInterrupted();
+  await simulator.close();
+  console.log('Simulated device stopped; its flash is kept in the state file.');
+  return EXIT.ok;
+}
+
+function simulatorOptions(options: DeviceCommandOptions): SimulatorOptions {
+  return {
     stateFile: options.state,
     baudRate: options.baud,
     ...(options.hardwareId === undefined ? {} : { hardwareId: options.hardwareId }),
@@ -42,9 +59,5 @@ export async function deviceCommand(options: DeviceCommandOptions): Promise<numb
     ...(options.firmware === undefined ? {} : { firmwareVersion: options.firmware }),
     ...(options.maxFrameSize === undefined ? {} : { maxFrameSize: options.maxFrameSize }),
     ...(options.fault === undefined ? {} : { faults: parseFaultFlags(options.fault) }),
-  });
-  console.log(`Simulated device serving ${options.serial} (state in ${options.state})`);
-  await untilInterrupted();
-  await simulator.close();
-  return EXIT.ok;
+  };
 }

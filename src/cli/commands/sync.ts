@@ -17,10 +17,10 @@ export async function syncCommand(options: SyncCommandOptions): Promise<number> 
     throw new StationError('invalid-argument', 'sync needs --server URL');
   }
 
-  const store = new Store(options.db);
+  const store = new Store(options.db, { create: false });
   try {
     const summary = await syncOutbox(store, connection.client);
-    process.stderr.write(`synced ${summary.synced}, queued ${summary.queued}, parked ${summary.parked}\n`);
+    console.log(`synced ${summary.synced}, queued ${summary.queued}, parked ${summary.parked}`);
     if (summary.stoppedBy !== undefined) {
       process.stderr.write(`sync stopped: ${describeReason(summary.stoppedBy.code, summary.stoppedBy.detail)}\n`);
     } else if (summary.parked > 0) {
@@ -36,6 +36,9 @@ export async function syncCommand(options: SyncCommandOptions): Promise<number> 
       printJson(result);
     }
 
+    if (summary.stoppedBy?.code.startsWith('store-') === true) {
+      return EXIT.failed;
+    }
     if (summary.queued > 0) {
       return EXIT.notSynced;
     }

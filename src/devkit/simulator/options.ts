@@ -1,6 +1,7 @@
 // Options of the simulated device, as a zod schema so the command line and tests validate
 // them the same way, and the parser for `--fault` flags.
 import { z } from 'zod';
+import { StationError } from '../../shared/reasons';
 
 export const SIMULATOR_STEPS = ['hello', 'write', 'commit', 'verify', 'genkey', 'csr', 'erase'] as const;
 export type SimulatorStep = (typeof SIMULATOR_STEPS)[number];
@@ -88,7 +89,10 @@ export function parseFaultFlags(flags: readonly string[]): SimulatorFaults {
         faults.hangUpAt = parseStep(flag, parts[0]);
         break;
       default:
-        throw new Error(`unknown fault "${flag}"; valid faults:\n${FAULT_FLAG_HELP}`);
+        throw new StationError(
+          'invalid-argument',
+          `unknown fault "${flag}"; use drop-reply, corrupt-reply, late-reply, silent, boot-noise or hang-up (see docs/device-protocol.md)`,
+        );
     }
   }
   return simulatorFaultsSchema.parse(faults);

@@ -43,18 +43,32 @@ export interface ServerAddress {
   port: number;
 }
 
-/** The fields a device receives for a credential, plus the server it should connect to. */
-export function deviceFieldsFor(secret: CredentialSecret, server: ServerAddress | undefined): DeviceFields {
-  const fields: DeviceFields =
-    secret.type === 'token'
-      ? { token: secret.token }
-      : { mqtt_client_id: secret.clientId, mqtt_username: secret.userName, mqtt_password: secret.password };
+/**
+ * Returns the fields a device receives for a credential, plus the server it should connect to.
+ * `privateKeyPem` is the device key the station made in memory for an X.509 credential.
+ */
+export function deviceFieldsFor(secret: CredentialSecret, server: ServerAddress | undefined, privateKeyPem?: string): DeviceFields {
+  const fields = credentialFields(secret);
+  if (privateKeyPem !== undefined) {
+    fields.private_key = privateKeyPem;
+  }
 
   if (server !== undefined) {
     fields.server_host = server.host;
     fields.server_port = String(server.port);
   }
   return fields;
+}
+
+function credentialFields(secret: CredentialSecret): DeviceFields {
+  switch (secret.type) {
+    case 'token':
+      return { token: secret.token };
+    case 'mqtt-basic':
+      return { mqtt_client_id: secret.clientId, mqtt_username: secret.userName, mqtt_password: secret.password };
+    case 'x509':
+      return secret.chainPem === '' ? { certificate: secret.certificatePem } : { certificate: secret.certificatePem, ca_chain: secret.chainPem };
+  }
 }
 
 /** Lowercase hex SHA-256 of a field's UTF-8 value, as a device reports it in VERIFY. */
@@ -75,9 +89,16 @@ export function mismatchedFields(expected: DeviceFields, reported: DeviceFields)
   return (Object.keys(expected) as DeviceField[]).filter((name) => reported[name] !== expected[name]);
 }
 
-/** Returns the field that identifies a credential on the device: its token or its MQTT password. */
+/** Returns the field that identifies a credential on the device: its token, MQTT password or certificate. */
 export function identifyingField(secret: CredentialSecret): DeviceField {
-  return secret.type === 'token' ? 'token' : 'mqtt_password';
+  switch (secret.type) {
+    case 'token':
+      return 'token';
+    case 'mqtt-basic':
+      return 'mqtt_password';
+    case 'x509':
+      return 'certificate';
+  }
 }
 
 /** Shows a secret's first and last two characters, enough for an operator to compare two. */

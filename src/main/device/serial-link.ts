@@ -53,10 +53,10 @@ function openPort(port: SerialPortStream, path: string): Promise<void> {
 function openError(error: Error, path: string): StationError {
   const message = error.message;
   if (/ENOENT|No such file or directory|cannot find the file/i.test(message)) {
-    return new StationError('port-not-found', `${path}: no such serial port; check the cable and the port name`, { cause: error });
+    return new StationError('port-not-found', path, { cause: error });
   }
   if (/EBUSY|Resource busy|Resource temporarily unavailable|Cannot lock port|Access denied/i.test(message)) {
-    return new StationError('port-busy', `${path}: the port is in use by another program or job`, { cause: error });
+    return new StationError('port-busy', path, { cause: error });
   }
   return new StationError('port-open-failed', `${path}: ${message}`, { cause: error });
 }

@@ -11,6 +11,13 @@ export function applyNamingRule(
   rule: string,
   device: { model: string; hardwareId: string; firmwareVersion: string },
 ): string {
+  const unknown = rule.replace(PLACEHOLDER, '').match(/\{[^}]*\}/);
+  if (unknown !== null) {
+    throw new StationError(
+      'name-invalid',
+      `the naming rule "${rule}" has an unknown placeholder ${unknown[0]}; use {model}, {hardwareId} and {firmwareVersion}`,
+    );
+  }
   return rule.replace(PLACEHOLDER, (_match, key: 'model' | 'hardwareId' | 'firmwareVersion') => device[key]);
 }
 

@@ -15,15 +15,18 @@ import type { DeviceLink } from '../device/link';
 import { getLogger } from '../log';
 import type { Store, StoredCredential, Unit } from '../store/store';
 import { DEFAULT_NAMING_RULE, applyNamingRule, validateDeviceName } from './naming';
+import { prepareX509Credential, type PreparedCredential, type X509Settings } from './x509-credential';
 
 const log = getLogger('provision');
 
-export type ProvisionCredentialType = Exclude<CredentialType, 'x509'>;
+export type ProvisionCredentialType = CredentialType;
 
 export interface ProvisionRequest {
   store: Store;
   link: DeviceLink;
   credentialType: ProvisionCredentialType;
+  /** Issuing mode, key type and issuer; required when credentialType is x509. */
+  x509?: X509Settings;
   /** A given device name; otherwise the naming rule makes one. */
   name?: string;
   namingRule?: string;
@@ -58,17 +61,20 @@ export async function runProvisionJob(request: ProvisionRequest): Promise<Provis
     outcome.unitId = unit.id;
     store.setJobUnit(jobId, unit.id);
 
-    const { credential, fields } = await step('credential', () => Promise.resolve(commitOrReuseCredential(request, unit)));
+    const reported = await step('check-device', () => link.verify());
+    const { credential, fields, alreadyHeld } = await step('credential', () => prepareCredential(request, unit, reported));
 
-    const alreadyHeld = await step('check-device', async () => mismatchedFields(credential.digests, await link.verify()).length === 0);
     if (alreadyHeld) {
       outcome.resumed = true;
     } else {
       await step('write', () => link.writeFields(fields));
-      await step('verify', async () => assertDigestsMatch(credential.digests, await link.verify()));
+      await step('verify', async () => assertDigestsMatch(credential, await link.verify()));
     }
 
-    store.finishJob(jobId, 'passed');
+    store.database.transaction(() => {
+      store.finishJob(jobId, 'passed');
+      store.releaseUploads(unit.id);
+    })();
     outcome.result = 'passed';
     log.info({ jobId, unit: unit.name, hardwareId: hello.hardwareId, resumed: outcome.resumed }, 'unit passed');
   } catch (error) {
@@ -104,10 +110,7 @@ function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Unit {
 
   if (existing !== undefined) {
     if (request.name !== undefined && validateDeviceName(request.name) !== existing.name) {
-      throw new StationError(
-        'unit-name-taken',
-        `hardware id ${hello.hardwareId} is already registered as "${existing.name}"; provision it without a new name`,
-      );
+      throw new StationError('unit-has-other-name', `hardware id ${hello.hardwareId} is registered as "${existing.name}"`);
     }
     store.updateUnitDevice(existing.id, hello.model, hello.firmwareVersion);
     return existing;
@@ -129,14 +132,22 @@ function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Unit {
   });
 }
 
+function prepareCredential(request: ProvisionRequest, unit: Unit, reported: DeviceFields): Promise<PreparedCredential> {
+  if (request.credentialType !== 'x509') {
+    return Promise.resolve(commitOrReuseSecret(request, unit, reported));
+  }
+  if (request.x509 === undefined) {
+    throw new StationError('invalid-argument', 'an X.509 job needs its issuing mode and key type');
+  }
+  return prepareX509Credential(request.store, request.link, unit, request.x509, request.server, reported);
+}
+
 /**
- * Reuses the unit's active credential when it has one, because the device may already hold it
- * and a second credential would reach the server as a duplicate. Otherwise issues and commits one.
+ * Reuses the unit's active token or MQTT credential when it has one, because the device may
+ * already hold it and a second credential would reach the server as a duplicate. Otherwise
+ * issues and commits one.
  */
-function commitOrReuseCredential(
-  request: ProvisionRequest,
-  unit: Unit,
-): { credential: StoredCredential; fields: DeviceFields } {
+function commitOrReuseSecret(request: ProvisionRequest, unit: Unit, reported: DeviceFields): PreparedCredential {
   const { store } = request;
   const active = store.activeCredential(unit.id);
 
@@ -152,18 +163,23 @@ function commitOrReuseCredential(
     if (mismatchedFields(digests, active.digests).length > 0 || Object.keys(active.digests).length !== Object.keys(digests).length) {
       store.updateCredentialDigests(active.id, digests);
     }
-    return { credential: { ...active, digests }, fields };
+    const alreadyHeld = mismatchedFields(digests, reported).length === 0;
+    return { credential: { ...active, digests }, fields, alreadyHeld };
   }
 
   const secret = request.credentialType === 'token' ? generateAccessToken() : generateMqttBasic(unit.name);
   const fields = deviceFieldsFor(secret, request.server);
-  return { credential: store.commitCredential(unit.id, secret, digestFields(fields)), fields };
+  return { credential: store.commitCredential(unit.id, secret, digestFields(fields)), fields, alreadyHeld: false };
 }
 
-function assertDigestsMatch(expected: DeviceFields, reported: DeviceFields): void {
-  const mismatched = mismatchedFields(expected, reported);
+function assertDigestsMatch(credential: StoredCredential, reported: DeviceFields): void {
+  const mismatched = mismatchedFields(credential.digests, reported);
   if (mismatched.length > 0) {
     throw new StationError('verify-mismatch', `the device reports different contents for ${mismatched.join(', ')}`);
+  }
+  // A device that made its own key must report it as stored once its certificate is committed.
+  if (credential.secret.type === 'x509' && reported.private_key === undefined) {
+    throw new StationError('verify-mismatch', 'the device holds the certificate but reports no private key for it');
   }
 }
 

@@ -1,6 +1,6 @@
 // Opens the station database: better-sqlite3 on one file, WAL journal, synchronous=FULL so a
 // committed transaction survives a power cut, and the numbered migrations applied in order.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StationError } from '../../shared/reasons';
@@ -19,6 +19,10 @@ export interface OpenDatabaseOptions {
 
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   mkdirSync(dirname(path), { recursive: true });
+  if (!existsSync(path)) {
+    // Created owner-only, like its key file: it names every unit and server device.
+    closeSync(openSync(path, 'a', 0o600));
+  }
 
   let db: SqliteDatabase;
   try {

@@ -133,4 +133,30 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the issuance log is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'held and retired outbox entries',
+    sql: `
+      -- An upload is held from the credential's commit until its unit passes, so a failed unit
+      -- never reaches the server. A credential that the device verifiably never held can be
+      -- replaced, and its upload is then retired with its reason instead of deleted or sent.
+      CREATE TABLE outbox_next (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        credential_id INTEGER NOT NULL REFERENCES credentials(id),
+        operation TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('held', 'queued', 'done', 'parked', 'retired')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        server_device_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (credential_id, operation)
+      );
+      INSERT INTO outbox_next SELECT * FROM outbox;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_next RENAME TO outbox;
+      CREATE INDEX outbox_by_state ON outbox(state, id);
+    `,
+  },
 ];

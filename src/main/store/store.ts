@@ -7,13 +7,29 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { CredentialType, DeviceFields, JobResult } from '../../shared/domain';
-import type { ReasonCode } from '../../shared/reasons';
+import { StationError, type ReasonCode } from '../../shared/reasons';
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from './database';
 import { createSecretBox, loadOrCreateKeyFile, type SecretBox } from './secret-box';
 
+export type X509Mode = 'self-signed' | 'ca-key' | 'device-csr';
+
+/**
+ * What the station keeps of a credential. An X.509 credential keeps its certificate and chain
+ * but never the device private key, which exists only in memory while it is written.
+ */
 export type CredentialSecret =
   | { type: 'token'; token: string }
-  | { type: 'mqtt-basic'; clientId: string; userName: string; password: string };
+  | { type: 'mqtt-basic'; clientId: string; userName: string; password: string }
+  | {
+      type: 'x509';
+      mode: X509Mode;
+      certificatePem: string;
+      chainPem: string;
+      serialHex: string;
+      notAfter: string;
+      /** ThingsBoard's credentialsId for the certificate, predicted by the station. */
+      credentialsId: string;
+    };
 
 export interface Unit {
   id: number;
@@ -32,7 +48,7 @@ export interface StoredCredential {
   digests: DeviceFields;
 }
 
-export type OutboxState = 'queued' | 'done' | 'parked';
+export type OutboxState = 'held' | 'queued' | 'done' | 'parked' | 'retired';
 
 export interface OutboxEntry {
   id: number;
@@ -45,14 +61,19 @@ export interface OutboxEntry {
 }
 
 export interface OutboxCounts {
+  /** Uploads waiting for their unit to pass. */
+  held: number;
   queued: number;
   done: number;
   parked: number;
+  retired: number;
 }
 
 export interface StoreOptions extends OpenDatabaseOptions {
   /** The 32-byte data key; by default it is read from (or created at) `<database>.key`. */
   dataKey?: Buffer;
+  /** False to refuse a missing database instead of creating it (commands that only read or sync). */
+  create?: boolean;
   now?: () => number;
 }
 
@@ -90,6 +111,9 @@ export class Store {
 
   constructor(path: string, options: StoreOptions = {}) {
     const databaseExisted = existsSync(path);
+    if (!databaseExisted && options.create === false) {
+      throw new StationError('invalid-argument', `database ${path} does not exist; check --db`);
+    }
     const key = options.dataKey ?? loadOrCreateKeyFile(`${path}.key`, databaseExisted);
     this.path = path;
     this.box = createSecretBox(key);
@@ -99,6 +123,11 @@ export class Store {
 
   close(): void {
     this.db.close();
+  }
+
+  /** The open database, for the other repositories that share this file (such as the issuer store). */
+  get database(): SqliteDatabase {
+    return this.db;
   }
 
   /** Returns this station's id, created once per database. */
@@ -168,9 +197,10 @@ export class Store {
   }
 
   /**
-   * Commits a new credential for a unit and queues its server upload, in one transaction. This
-   * runs before the first byte of the credential goes to the device, so a crash at any later
-   * point leaves a credential the station has recorded and will upload.
+   * Commits a new credential for a unit with its server upload, in one transaction. This runs
+   * before the first byte of the credential goes to the device, so a crash at any later point
+   * leaves a credential the station has recorded. The upload is held until the unit passes
+   * (releaseUploads), so a unit that failed is not registered on the server.
    */
   commitCredential(unitId: number, secret: CredentialSecret, digests: DeviceFields): StoredCredential {
     const unit = this.getUnit(unitId);
@@ -194,7 +224,7 @@ export class Store {
       this.db
         .prepare(
           `INSERT INTO outbox (unit_id, credential_id, operation, state, created_at, updated_at)
-           VALUES (?, ?, 'register-device', 'queued', ?, ?)`,
+           VALUES (?, ?, 'register-device', 'held', ?, ?)`,
         )
         .run(unitId, credentialId, at, at);
       this.recordAudit('credential-committed', unitId, { credentialId, type: secret.type });
@@ -202,6 +232,38 @@ export class Store {
     })();
 
     return { id, unitId, type: secret.type, secret, digests };
+  }
+
+  /**
+   * Retires a credential that the device verifiably does not hold, so that a new one can take
+   * its place. Its upload, if still queued, is retired with the reason and never sent.
+   */
+  retireCredential(credentialId: number, reason: string): void {
+    const credential = this.db.prepare('SELECT unit_id FROM credentials WHERE id = ?').get(credentialId) as
+      | { unit_id: number }
+      | undefined;
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE credentials SET state = 'retired' WHERE id = ?").run(credentialId);
+      this.db
+        .prepare("UPDATE outbox SET state = 'retired', last_error = ?, updated_at = ? WHERE credential_id = ? AND state IN ('held', 'queued')")
+        .run(reason, this.now(), credentialId);
+      this.recordAudit('credential-retired', credential?.unit_id ?? null, { credentialId, reason });
+    })();
+  }
+
+  /** Returns the unit's retired credentials, newest first. */
+  retiredCredentials(unitId: number): StoredCredential[] {
+    const rows = this.db
+      .prepare("SELECT id, unit_id, type, secret, digests_json FROM credentials WHERE unit_id = ? AND state = 'retired' ORDER BY id DESC")
+      .all(unitId) as CredentialRow[];
+    return rows.map((row) => this.toCredential(row));
+  }
+
+  /** Queues the held uploads of a unit that passed, for sync to send. */
+  releaseUploads(unitId: number): void {
+    this.db
+      .prepare("UPDATE outbox SET state = 'queued', updated_at = ? WHERE unit_id = ? AND state = 'held'")
+      .run(this.now(), unitId);
   }
 
   /** Replaces the expected digests, for fields such as the server address that may change. */
@@ -284,7 +346,7 @@ export class Store {
       state: OutboxState;
       count: number;
     }>;
-    const counts: OutboxCounts = { queued: 0, done: 0, parked: 0 };
+    const counts: OutboxCounts = { held: 0, queued: 0, done: 0, parked: 0, retired: 0 };
     for (const row of rows) {
       counts[row.state] = row.count;
     }
@@ -356,5 +418,7 @@ function publicPart(secret: CredentialSecret): Record<string, string> {
       return {};
     case 'mqtt-basic':
       return { clientId: secret.clientId, userName: secret.userName };
+    case 'x509':
+      return { mode: secret.mode, serialHex: secret.serialHex, notAfter: secret.notAfter, credentialsId: secret.credentialsId };
   }
 }

@@ -6,13 +6,14 @@ import { THINGSBOARD_CREDENTIALS_TYPE } from '../../shared/domain';
 import { StationError, isStationError, type ReasonCode } from '../../shared/reasons';
 import { identifyingField, maskSecret } from '../credentials/generate';
 import { getLogger } from '../log';
-import type { CredentialSecret, OutboxEntry, Store } from '../store/store';
+import type { CredentialSecret, OutboxEntry, Store, Unit } from '../store/store';
 import {
   credentialsMatch,
   isNameExistsError,
   isUnknownOutcome,
   type TbCredentialsInput,
   type TbDevice,
+  type TbDeviceCredentials,
   type ThingsboardClient,
 } from '../thingsboard/client';
 
@@ -39,6 +40,8 @@ const RUN_STOPPING_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'server-rate-limited',
   'server-permission-denied',
   'server-quota-exceeded',
+  'store-key-missing',
+  'store-failed',
 ]);
 
 /** Refusals that retrying cannot fix: the entry is parked for an operator, never dropped. */
@@ -89,10 +92,22 @@ async function syncEntry(store: Store, client: ThingsboardClient, entry: OutboxE
     device = await createOrReconcile(client, unit.name, wanted);
   }
 
-  const held = await client.getDeviceCredentials(device.id.id);
+  let held = await client.getDeviceCredentials(device.id.id);
+  if (!credentialsMatch(wanted, held) && holdsRetiredCredential(store, unit.id, held)) {
+    // The server has a credential this station issued and later replaced, because the device
+    // never held it. The server must follow the device, so the new credential overwrites it.
+    held = await client.updateDeviceCredentials({
+      ...held,
+      credentialsType: wanted.credentialsType,
+      credentialsId: wanted.credentialsId ?? null,
+      credentialsValue: wanted.credentialsValue ?? null,
+    });
+    log.info({ entryId: entry.id, device: unit.name }, 'replaced a retired credential on the server');
+  }
+
   if (!credentialsMatch(wanted, held)) {
     const field = identifyingField(credential.secret);
-    const ours = secretValue(credential.secret);
+    const ours = comparableValue(credential.secret);
     const reason =
       `device "${unit.name}" exists on the server with other ${credential.type} credentials ` +
       `(server ${held.credentialsType} ${maskSecret(held.credentialsId ?? '')}, station ${field} ${maskSecret(ours)})`;
@@ -101,16 +116,16 @@ async function syncEntry(store: Store, client: ThingsboardClient, entry: OutboxE
     return 'parked';
   }
 
-  await client.saveServerAttributes(device.id.id, {
-    [PROVISIONING_ATTRIBUTE]: {
-      hardwareId: unit.hardwareId,
-      model: unit.model,
-      firmwareVersion: unit.firmwareVersion,
-      stationId: store.stationId(),
-      credentialType: credential.type,
-      syncedAt: new Date().toISOString(),
-    },
-  });
+  if (credential.secret.type === 'x509' && held.credentialsId !== credential.secret.credentialsId) {
+    const reason =
+      `the server computed credentialsId ${held.credentialsId ?? 'none'} for device "${unit.name}", ` +
+      `but the station predicted ${credential.secret.credentialsId}; the device could not authenticate`;
+    store.parkOutbox(entry.id, `server-rejected: ${reason}`);
+    log.warn({ entryId: entry.id, device: unit.name }, 'certificate hash mismatch parked');
+    return 'parked';
+  }
+
+  await client.saveServerAttributes(device.id.id, { [PROVISIONING_ATTRIBUTE]: provisioningRecord(store, unit, credential.secret) });
 
   store.markOutboxDone(entry.id, device.id.id);
   log.info({ entryId: entry.id, device: unit.name, deviceId: device.id.id }, 'device registered');
@@ -144,6 +159,28 @@ async function createOrReconcile(client: ThingsboardClient, name: string, wanted
   }
 }
 
+function provisioningRecord(store: Store, unit: Unit, secret: CredentialSecret): Record<string, string> {
+  const record: Record<string, string> = {
+    hardwareId: unit.hardwareId,
+    model: unit.model,
+    firmwareVersion: unit.firmwareVersion,
+    stationId: store.stationId(),
+    credentialType: secret.type,
+    syncedAt: new Date().toISOString(),
+  };
+  if (secret.type === 'x509') {
+    record.certificateMode = secret.mode;
+    record.certificateSerial = secret.serialHex;
+    record.certificateNotAfter = secret.notAfter;
+  }
+  return record;
+}
+
+/** Returns whether the server holds one of the unit's retired credentials. */
+function holdsRetiredCredential(store: Store, unitId: number, held: TbDeviceCredentials): boolean {
+  return store.retiredCredentials(unitId).some((retired) => credentialsMatch(toThingsboardCredentials(retired.secret), held));
+}
+
 export function toThingsboardCredentials(secret: CredentialSecret): TbCredentialsInput {
   switch (secret.type) {
     case 'token':
@@ -153,11 +190,22 @@ export function toThingsboardCredentials(secret: CredentialSecret): TbCredential
         credentialsType: THINGSBOARD_CREDENTIALS_TYPE['mqtt-basic'] as 'MQTT_BASIC',
         credentialsValue: JSON.stringify({ clientId: secret.clientId, userName: secret.userName, password: secret.password }),
       };
+    case 'x509':
+      // The leaf certificate only: ThingsBoard hashes the whole value, so a chain would never match.
+      return { credentialsType: 'X509_CERTIFICATE', credentialsValue: secret.certificatePem };
   }
 }
 
-function secretValue(secret: CredentialSecret): string {
-  return secret.type === 'token' ? secret.token : secret.password;
+/** The value an operator compares in a conflict, masked: the token, the MQTT password or the certificate hash. */
+function comparableValue(secret: CredentialSecret): string {
+  switch (secret.type) {
+    case 'token':
+      return secret.token;
+    case 'mqtt-basic':
+      return secret.password;
+    case 'x509':
+      return secret.credentialsId;
+  }
 }
 
 function toReason(error: unknown): { code: ReasonCode; detail?: string } {

@@ -105,7 +105,7 @@ export class ThingsboardSession {
       const { serverMessage, errorCode } = parseErrorBody(reply.text);
       throw new ThingsboardError(
         'server-auth-failed',
-        `ThingsBoard rejected the user name or password for ${username} (${serverMessage ?? 'no message'})`,
+        `user ${username} (${serverMessage ?? 'no message'})`,
         { status: 401, errorCode, serverMessage },
       );
     }
