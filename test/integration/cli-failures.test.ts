@@ -37,6 +37,7 @@ describe('station failures', () => {
     const run = await runStation(['provision', '--port', join(dir, 'no-such-port'), '--db', db, '--json']);
 
     expectOneLineReason(run, /Serial port not found: .*no-such-port/);
+    expect(run.json).toMatchObject({ result: 'failed', reasonCode: 'port-not-found', synced: false });
     expect(await queuedCount(db)).toBe(1);
   });
 
@@ -119,6 +120,33 @@ describe('station failures', () => {
     expect(run.json).toMatchObject({ result: 'passed', synced: false, syncReasonCode: 'server-unreachable' });
     expect(run.stderr).toMatch(/upload queued: ThingsBoard cannot be reached/);
     expect(await queuedCount(db)).toBe(1);
+  });
+
+  it('never registers a unit that failed', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'station.db');
+    const server = await rig.server();
+    const device = await rig.device(dir, 'cut', { hardwareId: 'HW-CUT', faults: { corruptReply: { command: 'commit', always: true } } });
+
+    const failed = await runStation(['provision', '--port', device.stationPath, '--db', db, '--json']);
+    expect(failed.json).toMatchObject({ result: 'failed' });
+    const sync = await runStation(['sync', '--db', db, ...serverArgs(server), '--json']);
+
+    expect(sync.json).toMatchObject({ synced: 0, queued: 0 });
+    expect(await serverDevices(server)).toHaveLength(0);
+    const outbox = await runStation(['outbox', '--db', db, '--json']);
+    expect(outbox.json).toMatchObject({ held: 1 });
+  });
+
+  it('refuses a database that does not exist for sync and outbox', async () => {
+    const missing = join(tempDir(), 'typo', 'station.db');
+
+    const outbox = await runStation(['outbox', '--db', missing]);
+    const sync = await runStation(['sync', '--db', missing, '--server', 'http://127.0.0.1:9', '--username', 'u', '--password', 'p']);
+
+    expectOneLineReason(outbox, /does not exist; check --db/);
+    expect(outbox.code).toBe(2);
+    expectOneLineReason(sync, /does not exist; check --db/);
   });
 
   it('rejects a bad command line with exit code 2', async () => {

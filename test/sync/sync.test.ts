@@ -137,6 +137,25 @@ describe('syncOutbox', () => {
     store.close();
   });
 
+  it('overwrites a server credential the station retired', async () => {
+    const { store, server, client } = await setUp();
+    const { unit, secret } = queueUnit(store, 'SWAP');
+    await syncOutbox(store, client);
+    const old = store.activeCredential(unit.id);
+    store.retireCredential(old?.id ?? 0, 'the device never held it');
+    const replacement = generateAccessToken();
+    store.commitCredential(unit.id, replacement, digestFields({}));
+    store.releaseUploads(unit.id);
+
+    expect(await syncOutbox(store, client)).toEqual({ synced: 1, queued: 0, parked: 0 });
+
+    const devices = await serverDevices(server);
+    expect(devices).toHaveLength(1);
+    expect(devices[0]?.credentialsId).not.toBe(secret.type === 'token' ? secret.token : '');
+    expect(devices[0]?.credentialsId).toBe(replacement.type === 'token' ? replacement.token : '');
+    store.close();
+  });
+
   it('syncs MQTT basic credentials', async () => {
     const { store, server, client } = await setUp();
     queueUnit(store, 'MQ', generateMqttBasic('dev-MQ'));
