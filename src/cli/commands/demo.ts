@@ -1,6 +1,6 @@
 // `station demo`: a ThingsBoard stand-in and N simulated devices on pty pairs (or in-process
 // when pty pairs cannot be made), provisioned offline, then synced, with a summary that shows
-// each device's token equals the one the server holds.
+// each device's credential equals the one the server holds.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
