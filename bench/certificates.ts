@@ -51,6 +51,6 @@ const rsa = median(await timeIssue('rsa-2048', units));
 const forgeRsa = median(timeForgeRsa(forgeUnits));
 
 console.log(`Per-unit issue time, median (${units} units each; node-forge ${forgeUnits} keys), Node ${process.version}`);
-console.log(`  EC P-256 key + CA-signed certificate   ${ec.toFixed(1).padStart(8)} ms   ${(ec / forgeRsa).toFixed(3)} x forge`);
-console.log(`  RSA-2048 key + CA-signed certificate   ${rsa.toFixed(1).padStart(8)} ms   ${(rsa / forgeRsa).toFixed(3)} x forge`);
-console.log(`  node-forge RSA-2048 key only (baseline)${forgeRsa.toFixed(1).padStart(8)} ms   1.000 x forge`);
+console.log(`  EC P-256 key + CA-signed certificate   ${ec.toFixed(1).padStart(8)} ms   ${(ec / forgeRsa).toFixed(3)} of forge time`);
+console.log(`  RSA-2048 key + CA-signed certificate   ${rsa.toFixed(1).padStart(8)} ms   ${(rsa / forgeRsa).toFixed(3)} of forge time`);
+console.log(`  node-forge RSA-2048 key only (baseline)${forgeRsa.toFixed(1).padStart(8)} ms   1.000 of forge time`);

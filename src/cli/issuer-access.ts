@@ -6,6 +6,7 @@ import { StationError } from '../shared/reasons';
 import { createPassphraseProtector, type KeyProtector } from '../main/credentials/x509/key-protector';
 import type { KeyAlgorithm } from '../main/device/link';
 import type { X509Settings } from '../main/provisioning/x509-credential';
+import { checkNameAgainstPattern } from '../main/credentials/x509/profile';
 import { IssuerStore } from '../main/store/issuer-store';
 import type { Store, X509Mode } from '../main/store/store';
 
@@ -24,10 +25,11 @@ export async function readIssuerPassphrase(options: { confirm: boolean }): Promi
   }
 
   const entered = await password({ message: 'Issuer passphrase:', mask: true });
+  checkPassphrase(entered, options.confirm);
   if (options.confirm) {
     const again = await password({ message: 'Repeat the passphrase:', mask: true });
     if (again !== entered) {
-      throw new StationError('invalid-argument', 'the two passphrases differ; run the command again');
+      throw new StationError('invalid-argument', 'the two passphrases differ');
     }
   }
   return checkPassphrase(entered, options.confirm);
@@ -54,6 +56,10 @@ export interface X509CommandOptions {
 
 /** Loads what an X.509 run needs: the issuer store, and the issuer itself unless self-signed. */
 export async function x509Settings(store: Store, options: X509CommandOptions): Promise<X509Settings> {
+  if (options.cnPattern !== undefined) {
+    // A broken pattern is a command-line mistake, so it is reported before any unit is touched.
+    checkNameAgainstPattern('', options.cnPattern, { syntaxOnly: true });
+  }
   const issuerStore = new IssuerStore(store.database);
   const certificate = {
     ...(options.certValidityDays === undefined ? {} : { validityDays: options.certValidityDays }),
@@ -64,7 +70,7 @@ export async function x509Settings(store: Store, options: X509CommandOptions): P
 
   if (options.x509Mode !== 'self-signed') {
     if (issuerStore.activeIssuerInfo() === undefined) {
-      throw new StationError('issuer-missing', `--x509-mode ${options.x509Mode} needs an issuing CA; run \`station issuer create --db FILE\` first`);
+      throw new StationError('issuer-missing', `--x509-mode ${options.x509Mode} signs with the station's issuing CA`);
     }
     settings.issuer = await issuerStore.loadActiveIssuer(await passphraseProtector({ confirm: false }));
   }

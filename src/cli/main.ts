@@ -1,14 +1,17 @@
 // The `station` command line: the station's services from a terminal. See README.md.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FAULT_FLAG_HELP } from '../devkit/simulator';
-import { configureLogging } from '../main/log';
+import { configureLogging, getLogger } from '../main/log';
 import { demoCommand } from './commands/demo';
 import { deviceCommand, serverCommand } from './commands/devkit';
 import { issuerCreateCommand, issuerImportCommand, issuerShowCommand, issuerVerifyLogCommand } from './commands/issuer';
-import { outboxCommand } from './commands/outbox';
+import { outboxCommand, resolveCommand } from './commands/outbox';
+import { statusCommand } from './commands/status';
 import { provisionCommand } from './commands/provision';
 import { syncCommand } from './commands/sync';
+import { StationError } from '../shared/reasons';
 import { EXIT, reportError } from './output';
 
 function positiveInteger(name: string) {
@@ -21,13 +24,16 @@ function positiveInteger(name: string) {
   };
 }
 
-/** Logs go to a file beside the database (or stderr with --verbose), so stderr keeps one-line reasons. */
-function setUpLogging(options: { db?: string; verbose?: boolean; logFile?: string }): void {
+/**
+ * Logs go to a file beside the database (or stderr with --verbose), so stderr keeps one-line
+ * reasons. Commands that only read a database start no log file beside a missing one.
+ */
+function setUpLogging(options: { db?: string; verbose?: boolean; logFile?: string; createsDatabase?: boolean }): void {
   if (options.verbose === true) {
     configureLogging({ level: 'debug', destination: 2 });
   } else if (options.logFile !== undefined) {
     configureLogging({ level: 'info', destination: resolve(options.logFile) });
-  } else if (options.db !== undefined) {
+  } else if (options.db !== undefined && (options.createsDatabase === true || existsSync(options.db))) {
     configureLogging({ level: 'info', destination: `${resolve(options.db)}.log` });
   }
 }
@@ -43,6 +49,8 @@ const program = new Command('station')
   .option('--verbose', 'log everything to stderr instead of the log file')
   .option('--log-file <file>', 'write the log here (default: the database path + .log)')
   .exitOverride()
+  // Options belong to the command they follow, so `outbox --db` and `outbox resolve --db` differ.
+  .enablePositionalOptions()
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
 serverOptions(
@@ -62,7 +70,7 @@ serverOptions(
     .option('--baud <rate>', 'serial baud rate', positiveInteger('--baud'), 115200)
     .option('--json', 'print one JSON object as the last line of stdout'),
 ).action(async (options: Parameters<typeof provisionCommand>[0]) => {
-  setUpLogging({ ...program.opts(), db: options.db });
+  setUpLogging({ ...program.opts(), db: options.db, createsDatabase: true });
   process.exitCode = await provisionCommand(options);
 });
 
@@ -71,20 +79,48 @@ serverOptions(
     .command('sync')
     .description('upload every queued unit to ThingsBoard')
     .requiredOption('--db <file>', 'station database file')
+    .option('--watch', 'keep syncing until Ctrl+C, resuming by itself when the server comes back')
+    .option('--interval <seconds>', 'with --watch: seconds between runs while the server is reachable', positiveInteger('--interval'), 10)
+    .option('--concurrency <units>', 'units uploaded at once; one unit’s steps stay in order', positiveInteger('--concurrency'), 4)
     .option('--json', 'print one JSON object as the last line of stdout'),
 ).action(async (options: Parameters<typeof syncCommand>[0]) => {
   setUpLogging({ ...program.opts(), db: options.db });
   process.exitCode = await syncCommand(options);
 });
 
-program
+const outbox = program
   .command('outbox')
-  .description('list the uploads queued, done and parked')
+  .description('list the uploads held, queued, done, parked and retired')
+  // Not a required option here: Commander would then demand it of `outbox resolve` too.
+  .option('--db <file>', 'station database file (required)')
+  .option('--json', 'print one JSON object as the last line of stdout')
+  .action((options: { db?: string; json?: boolean }) => {
+    if (options.db === undefined) {
+      throw new StationError('invalid-argument', "required option '--db <file>' not specified");
+    }
+    setUpLogging({ ...program.opts(), db: options.db });
+    process.exitCode = outboxCommand({ ...options, db: options.db });
+  });
+
+outbox
+  .command('resolve <id>')
+  .description('answer a parked upload: --overwrite the server with the station credential, or --reprovision the unit')
+  .requiredOption('--db <file>', 'station database file')
+  .option('--overwrite', 'replace the server device credentials with the station credential at the next sync')
+  .option('--reprovision', 'retire the station credential, so the next provisioning of the unit issues a new one')
+  .action((id: string, options: { db: string; overwrite?: boolean; reprovision?: boolean }) => {
+    setUpLogging({ ...program.opts(), db: options.db });
+    process.exitCode = resolveCommand(id, options);
+  });
+
+program
+  .command('status')
+  .description('show the outbox counts, last contact with the server and the last error')
   .requiredOption('--db <file>', 'station database file')
   .option('--json', 'print one JSON object as the last line of stdout')
   .action((options: { db: string; json?: boolean }) => {
     setUpLogging({ ...program.opts(), db: options.db });
-    process.exitCode = outboxCommand(options);
+    process.exitCode = statusCommand(options);
   });
 
 program
@@ -108,9 +144,10 @@ issuer
   .requiredOption('--db <file>', 'station database file')
   .addOption(new Option('--key <algorithm>', 'CA key type').choices(['ec-p256', 'rsa-2048']).default('ec-p256'))
   .option('--name <name>', 'subject name of the CAs (default: Provisioning Station <station id>)')
+  .option('--replace', 'retire the current issuing CA; devices it signed keep chaining to the old root')
   .option('--json', 'print one JSON object as the last line of stdout')
   .action(async (options: Parameters<typeof issuerCreateCommand>[0]) => {
-    setUpLogging({ ...program.opts(), db: options.db });
+    setUpLogging({ ...program.opts(), db: options.db, createsDatabase: true });
     process.exitCode = await issuerCreateCommand(options);
   });
 
@@ -121,6 +158,7 @@ issuer
   .option('--cert <file>', 'CA certificate, PEM or DER; a PEM file may add the CAs above it')
   .option('--key <file>', 'CA private key: PKCS#8 (encrypted or not), PKCS#1 or SEC1, PEM or DER')
   .option('--pkcs12 <file>', 'PKCS#12 bundle with the CA key and certificate, instead of --cert and --key')
+  .option('--replace', 'retire the current issuing CA; devices it signed keep chaining to the old root')
   .option('--json', 'print one JSON object as the last line of stdout')
   .action(async (options: Parameters<typeof issuerImportCommand>[0]) => {
     setUpLogging({ ...program.opts(), db: options.db });
@@ -182,6 +220,7 @@ try {
     // Commander has already printed its one-line message (or the help text).
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
+    getLogger('cli').error({ err: error, command: process.argv[2] }, 'command failed');
     process.exitCode = reportError(error);
   }
 }

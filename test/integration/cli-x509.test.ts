@@ -150,6 +150,26 @@ describe('station provision --credential x509', () => {
     expect(device.state().stored.certificate).toBeUndefined();
   });
 
+  it('refuses a second issuer without --replace and a broken pattern as usage', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'station.db');
+    const first = await createIssuer(db);
+
+    const again = await runStation(['issuer', 'create', '--db', db], { env: PASSPHRASE });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already has an issuing CA .* add --replace/);
+    expect((await runStation(['issuer', 'show', '--db', db])).stdout).toBe(first);
+
+    const replaced = await runStation(['issuer', 'create', '--db', db, '--replace'], { env: PASSPHRASE });
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect((await runStation(['issuer', 'show', '--db', db])).stdout).not.toBe(first);
+
+    const device = await rig.device(dir, 'broken-pattern', { hardwareId: 'HW-BROKEN' });
+    const broken = await runStation(['provision', '--port', device.stationPath, '--db', db, '--credential', 'x509', '--cn-pattern', '(unclosed', '--json'], { env: PASSPHRASE });
+    expect(broken.code).toBe(2);
+    expect(broken.json).toMatchObject({ result: 'failed', reasonCode: 'invalid-argument' });
+  });
+
   it('verifies the issuance log and reports a wrong passphrase', async () => {
     const dir = tempDir();
     const db = join(dir, 'station.db');

@@ -124,13 +124,29 @@ describe('syncOutbox', () => {
     store.close();
   });
 
-  it('stops the run on a rate limit and keeps every entry', async () => {
+  it('pauses every worker on a rate limit, then goes on', async () => {
     const { store, server, client } = await setUp();
     queueUnit(store, 'R1');
     queueUnit(store, 'R2');
     server.faults.failNext(1, { status: 429, message: 'Too many requests for current tenant!', errorCode: 33 });
+    const pauses: number[] = [];
 
-    const summary = await syncOutbox(store, client);
+    const summary = await syncOutbox(store, client, { sleep: (ms) => Promise.resolve(void pauses.push(ms)), tenantBackoffMs: 5_000 });
+
+    expect(summary).toEqual({ synced: 2, queued: 0, parked: 0 });
+    expect(pauses.length).toBeGreaterThanOrEqual(1);
+    expect(pauses[0]).toBeGreaterThan(4_000);
+    expect(await serverDevices(server)).toHaveLength(2);
+    store.close();
+  });
+
+  it('stops on a lasting rate limit and keeps every entry', async () => {
+    const { store, server, client } = await setUp();
+    queueUnit(store, 'L1');
+    queueUnit(store, 'L2');
+    server.faults.failNext(50, { status: 429, message: 'Too many requests for current tenant!', errorCode: 33 });
+
+    const summary = await syncOutbox(store, client, { sleep: () => Promise.resolve(), concurrency: 1 });
 
     expect(summary.stoppedBy?.code).toBe('server-rate-limited');
     expect(summary.queued).toBe(2);

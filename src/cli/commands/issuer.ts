@@ -18,8 +18,23 @@ function withIssuerStore<T>(db: string, create: boolean, action: (store: Store, 
   return action(store, new IssuerStore(store.database)).finally(() => store.close());
 }
 
-export function issuerCreateCommand(options: { db: string; key: KeyAlgorithm; name?: string; json?: boolean }): Promise<number> {
+/**
+ * Refuses to replace the active issuer unless asked: devices already signed chain to its root,
+ * and a second root splits the fleet across two trust anchors.
+ */
+function checkReplacement(issuers: IssuerStore, replace: boolean | undefined): void {
+  const active = issuers.activeIssuerInfo();
+  if (active !== undefined && replace !== true) {
+    throw new StationError(
+      'invalid-argument',
+      `this station already has an issuing CA (${active.subject}, valid until ${active.notAfter.toISOString().slice(0, 10)}); add --replace to retire it for a new one`,
+    );
+  }
+}
+
+export function issuerCreateCommand(options: { db: string; key: KeyAlgorithm; name?: string; replace?: boolean; json?: boolean }): Promise<number> {
   return withIssuerStore(options.db, true, async (store, issuers) => {
+    checkReplacement(issuers, options.replace);
     const protector = await passphraseProtector({ confirm: true });
     const issuer = await createIssuer({ keyAlgorithm: options.key, name: options.name ?? `Provisioning Station ${store.stationId()}` });
     const saved = await issuers.saveIssuer(issuer, protector, 'created');
@@ -28,18 +43,29 @@ export function issuerCreateCommand(options: { db: string; key: KeyAlgorithm; na
   });
 }
 
-export function issuerImportCommand(options: { db: string; cert?: string; key?: string; pkcs12?: string; json?: boolean }): Promise<number> {
+export async function issuerImportCommand(options: {
+  db: string;
+  cert?: string;
+  key?: string;
+  pkcs12?: string;
+  replace?: boolean;
+  json?: boolean;
+}): Promise<number> {
   if (options.pkcs12 === undefined && (options.cert === undefined || options.key === undefined)) {
     throw new StationError('invalid-argument', 'give --cert FILE and --key FILE, or --pkcs12 FILE');
   }
+
+  // The material is read and checked first, so a rejected import leaves no database behind.
+  const materialPassphrase = await importPassphrase(options);
+  const issuer = await importIssuer({
+    ...(options.cert === undefined ? {} : { certificate: readInput(options.cert, '--cert') }),
+    ...(options.key === undefined ? {} : { key: readInput(options.key, '--key') }),
+    ...(options.pkcs12 === undefined ? {} : { pkcs12: readInput(options.pkcs12, '--pkcs12') }),
+    ...(materialPassphrase === undefined ? {} : { keyPassphrase: materialPassphrase, pkcs12Passphrase: materialPassphrase }),
+  });
+
   return withIssuerStore(options.db, true, async (_store, issuers) => {
-    const materialPassphrase = await importPassphrase(options);
-    const issuer = await importIssuer({
-      ...(options.cert === undefined ? {} : { certificate: readInput(options.cert, '--cert') }),
-      ...(options.key === undefined ? {} : { key: readInput(options.key, '--key') }),
-      ...(options.pkcs12 === undefined ? {} : { pkcs12: readInput(options.pkcs12, '--pkcs12') }),
-      ...(materialPassphrase === undefined ? {} : { keyPassphrase: materialPassphrase, pkcs12Passphrase: materialPassphrase }),
-    });
+    checkReplacement(issuers, options.replace);
     const protector = await passphraseProtector({ confirm: true });
     const saved = await issuers.saveIssuer(issuer, protector, 'imported');
     report(options.json, { imported: true, subject: saved.subject, notAfter: saved.notAfter.toISOString() });

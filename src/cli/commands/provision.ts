@@ -44,7 +44,7 @@ export async function provisionCommand(options: ProvisionCommandOptions): Promis
   }
 
   if (report.outcome.result === 'failed') {
-    return EXIT.failed;
+    return report.outcome.reason?.code === 'invalid-argument' ? EXIT.usage : EXIT.failed;
   }
   return options.server !== undefined && !report.synced ? EXIT.notSynced : EXIT.ok;
 }

@@ -155,7 +155,7 @@ function commitOrReuseSecret(request: ProvisionRequest, unit: Unit, reported: De
     if (active.type !== request.credentialType) {
       throw new StationError(
         'credential-type-unsupported',
-        `unit "${unit.name}" already holds a ${active.type} credential from this station; provision it with --credential ${active.type}`,
+        `unit "${unit.name}" holds a credential this station gave with --credential ${active.type}`,
       );
     }
     const fields = deviceFieldsFor(active.secret, request.server);

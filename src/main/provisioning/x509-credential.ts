@@ -10,7 +10,7 @@ import { deviceFieldsFor, digestFields, mismatchedFields, type ServerAddress } f
 import { issueSelfSigned, issueWithCaKey, signDeviceCsr, type IssuedCertificate } from '../credentials/x509/issue';
 import type { Issuer } from '../credentials/x509/issuer';
 import { x509 } from '../credentials/x509/x509-lib';
-import type { DeviceCertificateOptions } from '../credentials/x509/profile';
+import { checkNameAgainstPattern, type DeviceCertificateOptions } from '../credentials/x509/profile';
 import type { DeviceLink, KeyAlgorithm } from '../device/link';
 import { getLogger } from '../log';
 import type { IssuerStore } from '../store/issuer-store';
@@ -50,11 +50,8 @@ export async function prepareX509Credential(
 
   if (active !== undefined) {
     if (active.secret.type !== 'x509' || active.secret.mode !== settings.mode) {
-      const held = active.secret.type === 'x509' ? `an X.509 ${active.secret.mode}` : `a ${active.type}`;
-      throw new StationError(
-        'credential-type-unsupported',
-        `unit "${unit.name}" already holds ${held} credential from this station; provision it the same way`,
-      );
+      const hint = active.secret.type === 'x509' ? `--credential x509 --x509-mode ${active.secret.mode}` : `--credential ${active.type}`;
+      throw new StationError('credential-type-unsupported', `unit "${unit.name}" holds a credential this station gave with ${hint}`);
     }
     const reused = await reuseActive(link, unit, active, active.secret, settings, server, reported);
     if (reused !== undefined) {
@@ -138,6 +135,8 @@ async function issue(link: DeviceLink, unit: Unit, settings: X509Settings): Prom
     return issueWithCaKey(unit.name, issuer, { ...options, keyAlgorithm: settings.keyAlgorithm });
   }
 
+  // The name is checked before the device spends time on a key it would then keep pending.
+  checkNameAgainstPattern(unit.name, options.cnPattern);
   const { csrPem } = await link.generateKey({ algorithm: settings.keyAlgorithm, commonName: unit.name });
   return signDeviceCsr(csrPem, unit.name, issuer, options);
 }

@@ -159,4 +159,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_by_state ON outbox(state, id);
     `,
   },
+  {
+    version: 4,
+    name: 'outbox steps, retry times and resolutions',
+    sql: `
+      -- Each upload runs as ordered steps; step names the next one to run. next_attempt_at holds
+      -- back a retry (milliseconds since the epoch). resolution is an operator's answer to a
+      -- parked conflict: 'overwrite' lets the next run replace the server's credentials.
+      ALTER TABLE outbox ADD COLUMN step TEXT NOT NULL DEFAULT 'create-device';
+      ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE outbox ADD COLUMN resolution TEXT;
+    `,
+  },
 ];

@@ -50,14 +50,24 @@ export interface StoredCredential {
 
 export type OutboxState = 'held' | 'queued' | 'done' | 'parked' | 'retired';
 
+/** The steps of an upload, in order; each is safe to repeat. */
+export const OUTBOX_STEPS = ['create-device', 'write-attributes', 'verify-credentials'] as const;
+export type OutboxStep = (typeof OUTBOX_STEPS)[number];
+
 export interface OutboxEntry {
   id: number;
   unitId: number;
   credentialId: number;
   operation: 'register-device';
   state: OutboxState;
+  /** The next step to run. */
+  step: OutboxStep;
   attempts: number;
   lastError: string | null;
+  serverDeviceId: string | null;
+  /** No retry before this time (milliseconds since the epoch); 0 when due now. */
+  nextAttemptAt: number;
+  resolution: 'overwrite' | null;
 }
 
 export interface OutboxCounts {
@@ -99,8 +109,12 @@ interface OutboxRow {
   credential_id: number;
   operation: 'register-device';
   state: OutboxState;
+  step: OutboxStep;
   attempts: number;
   last_error: string | null;
+  server_device_id: string | null;
+  next_attempt_at: number;
+  resolution: 'overwrite' | null;
 }
 
 export class Store {
@@ -318,17 +332,70 @@ export class Store {
   markOutboxDone(entryId: number, serverDeviceId: string): void {
     this.db.transaction(() => {
       this.db
-        .prepare("UPDATE outbox SET state = 'done', server_device_id = ?, last_error = NULL, updated_at = ? WHERE id = ?")
+        .prepare("UPDATE outbox SET state = 'done', server_device_id = ?, last_error = NULL, resolution = NULL, updated_at = ? WHERE id = ?")
         .run(serverDeviceId, this.now(), entryId);
       this.recordAudit('outbox-done', this.outboxUnitId(entryId), { entryId, serverDeviceId });
     })();
   }
 
-  /** Counts a failed attempt; the entry stays queued for the next sync. */
-  recordOutboxAttempt(entryId: number, error: string): void {
+  /** Counts a failed attempt; the entry stays queued, not to be retried before `nextAttemptAt`. */
+  recordOutboxAttempt(entryId: number, error: string, nextAttemptAt = 0): void {
     this.db
-      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?')
-      .run(error, this.now(), entryId);
+      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?')
+      .run(error, nextAttemptAt, this.now(), entryId);
+  }
+
+  /** Records that a step was confirmed by the server and names the next one. */
+  advanceOutbox(entryId: number, nextStep: OutboxStep, serverDeviceId: string): void {
+    this.db
+      .prepare('UPDATE outbox SET step = ?, server_device_id = ?, next_attempt_at = 0, updated_at = ? WHERE id = ?')
+      .run(nextStep, serverDeviceId, this.now(), entryId);
+  }
+
+  getOutboxEntry(entryId: number): OutboxEntry {
+    const row = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(entryId) as OutboxRow | undefined;
+    if (row === undefined) {
+      throw new StationError('invalid-argument', `outbox entry ${entryId} does not exist; see \`station outbox\``);
+    }
+    return toOutboxEntry(row);
+  }
+
+  /**
+   * Applies an operator's answer to a parked entry. 'overwrite' queues it again to replace the
+   * server's credentials with the station's; 'reprovision' retires the credential, so the next
+   * provisioning of the unit issues a new one.
+   */
+  resolveParked(entryId: number, resolution: 'overwrite' | 'reprovision'): void {
+    const entry = this.getOutboxEntry(entryId);
+    if (entry.state !== 'parked') {
+      throw new StationError('invalid-argument', `outbox entry ${entryId} is ${entry.state}, not parked; only parked entries take a resolution`);
+    }
+    this.db.transaction(() => {
+      if (resolution === 'overwrite') {
+        this.db
+          .prepare("UPDATE outbox SET state = 'queued', step = 'create-device', resolution = 'overwrite', next_attempt_at = 0, updated_at = ? WHERE id = ?")
+          .run(this.now(), entryId);
+      } else {
+        this.db.prepare("UPDATE credentials SET state = 'retired' WHERE id = ?").run(entry.credentialId);
+        this.db
+          .prepare("UPDATE outbox SET state = 'retired', updated_at = ? WHERE id = ?")
+          .run(this.now(), entryId);
+      }
+      this.recordAudit('outbox-resolved', entry.unitId, { entryId, resolution });
+    })();
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM station_meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string | undefined): void {
+    if (value === undefined) {
+      this.db.prepare('DELETE FROM station_meta WHERE key = ?').run(key);
+      return;
+    }
+    this.db.prepare('INSERT INTO station_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   /** Parks an entry the server refused, with its reason, for an operator to resolve. */
@@ -407,8 +474,12 @@ function toOutboxEntry(row: OutboxRow): OutboxEntry {
     credentialId: row.credential_id,
     operation: row.operation,
     state: row.state,
+    step: row.step,
     attempts: row.attempts,
     lastError: row.last_error,
+    serverDeviceId: row.server_device_id,
+    nextAttemptAt: row.next_attempt_at,
+    resolution: row.resolution,
   };
 }
 
