@@ -1,11 +1,13 @@
 // Users, JWTs and the /api/auth routes. Tokens are real HS512 JWTs with ThingsBoard's claims,
 // so a client can decode `iat` and `exp`. Verification follows ThingsBoard's quirks: a
 // malformed token reads as a bad login (10), a bad signature as an expired token (11).
+// `ApiKey` headers go to the API key store instead.
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
+import type { ApiKeyStore } from './api-keys';
 import { ErrorCode, EnvelopeError, unauthorized } from './errors';
 import { NULL_UUID, entityId } from './store';
 
@@ -38,6 +40,10 @@ const ISSUER = 'thingsboard.io';
 export class JwtService {
   private readonly secret: Uint8Array;
   private readonly userIds = new Map<string, string>();
+  /** Tokens issued so far, kept so that expireAll can reject them before their `exp`. */
+  private readonly issuedAccess = new Set<string>();
+  private readonly issuedRefresh = new Set<string>();
+  private readonly revoked = new Set<string>();
 
   constructor(
     private readonly users: StandInUser[],
@@ -62,6 +68,26 @@ export class JwtService {
     return this.users.find((user) => user.email === email);
   }
 
+  findUserById(id: string): StandInUser | undefined {
+    return this.users.find((user) => this.userIds.get(user.email) === id);
+  }
+
+  firstTenantAdmin(): StandInUser | undefined {
+    return this.users.find((user) => user.authority === 'TENANT_ADMIN');
+  }
+
+  /**
+   * Rejects every access token issued so far with 401/11 "Token has expired", and every
+   * refresh token too when `refreshTokens` is true. Tokens issued later are valid.
+   */
+  expireAll(refreshTokens: boolean): void {
+    for (const token of this.issuedAccess) this.revoked.add(token);
+    this.issuedAccess.clear();
+    if (!refreshTokens) return;
+    for (const token of this.issuedRefresh) this.revoked.add(token);
+    this.issuedRefresh.clear();
+  }
+
   async issuePair(user: StandInUser): Promise<{ token: string; refreshToken: string }> {
     const sessionId = randomUUID();
     const token = await this.sign(
@@ -84,6 +110,8 @@ export class JwtService {
       user.email,
       this.ttl.refresh,
     );
+    this.issuedAccess.add(token);
+    this.issuedRefresh.add(refreshToken);
     return { token, refreshToken };
   }
 
@@ -117,6 +145,7 @@ export class JwtService {
       }
       throw unauthorized('Invalid username or password');
     }
+    if (this.revoked.has(token)) throw unauthorized('Token has expired', ErrorCode.jwtTokenExpired);
 
     const scopes = Array.isArray(payload.scopes) ? (payload.scopes as unknown[]) : [];
     const isRefresh = scopes.includes('REFRESH_TOKEN');
@@ -140,11 +169,15 @@ export function currentUser(request: FastifyRequest): AuthenticatedUser {
   return user;
 }
 
-/** Reads `X-Authorization` (or, since ThingsBoard 4.3, `Authorization`) and verifies the JWT. */
-export async function authenticate(request: FastifyRequest, jwt: JwtService): Promise<AuthenticatedUser> {
+/**
+ * Reads `X-Authorization` (or, since ThingsBoard 4.3, `Authorization`) and verifies the JWT
+ * after `Bearer ` or the API key after `ApiKey `.
+ */
+export async function authenticate(request: FastifyRequest, jwt: JwtService, apiKeys: ApiKeyStore): Promise<AuthenticatedUser> {
   const header = request.headers['x-authorization'] ?? request.headers.authorization;
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value === '') throw unauthorized('Authentication failed');
+  if (value.startsWith('ApiKey ')) return apiKeys.authenticate(value.slice('ApiKey '.length).trim());
   // NOTE: the response to an unknown scheme (neither Bearer nor ApiKey) is inferred, not confirmed.
   if (!value.startsWith('Bearer ')) throw new EnvelopeError(403, 'Access Denied', ErrorCode.permissionDenied);
   return jwt.verify(value.slice('Bearer '.length).trim(), 'ACCESS');

@@ -1,5 +1,6 @@
-// Fault injection for tests: injected error responses, responses lost after the server committed,
-// delays, a server that is down, and request counters by route.
+// Fault injection for tests: injected error responses, random errors at a set rate, 429 bursts,
+// responses lost after the server committed, latency, a server that is down, tokens expired
+// early, a device quota changed at run time, and request counters by route.
 
 /** Selects requests by method and by path. */
 export interface RequestFilter {
@@ -21,6 +22,15 @@ export interface FailureResponse {
   body?: unknown;
   message?: string;
   errorCode?: number;
+}
+
+/** An error response sent at random by errorRate, as ThingsBoard's envelope. */
+export interface ErrorRateResponse {
+  status: number;
+  /** Default: the errorCode ThingsBoard gives the status. */
+  errorCode?: number;
+  /** Default: "Injected failure <status>". */
+  message?: string;
 }
 
 interface Rule<T> {
@@ -47,15 +57,43 @@ export interface StandInFaults {
    * response, as when a response is lost after the server committed.
    */
   dropResponseAfterCommit(count: number, filter?: RequestFilter): void;
-  /** Delays every matching request by `ms` before handling it. `delay(0)` removes all delays. */
+  /**
+   * Adds `ms` of latency to every matching request before it is handled; latencies of several
+   * matching rules add up. `latency(0)` removes all latency.
+   */
+  latency(ms: number, filter?: RequestFilter): void;
+  /** The same as latency, under the name older tests use. */
   delay(ms: number, filter?: RequestFilter): void;
+  /**
+   * Responds to each matching request with `response` with probability `fraction` (0 to 1), drawn
+   * from the generator seeded by the `faultSeed` option, so a run with the same seed and the
+   * same requests fails the same requests. `errorRate(0)` removes all error rates.
+   */
+  errorRate(fraction: number, response: ErrorRateResponse, filter?: RequestFilter): void;
+  /**
+   * Responds to the next `count` matching authenticated calls with ThingsBoard's tenant rate-limit
+   * response: 429 `{"status":429,"message":"Too many requests for current tenant!","errorCode":33,...}`
+   * without Retry-After. Like the real limiter it never applies to sign-in, token refresh,
+   * the device API or a sysadmin.
+   */
+  rateLimitBurst(count: number, filter?: RequestFilter): void;
+  /**
+   * Makes every access token issued so far fail with 401/11 "Token has expired", and every
+   * refresh token too when `refreshTokens` is true. Tokens issued afterwards are valid.
+   */
+  expireAllTokens(options?: { refreshTokens?: boolean }): void;
+  /** Changes the tenant's device quota; 0 is unlimited. Existing devices stay. */
+  setMaxDevices(maxDevices: number): void;
   /** Closes the listener and open connections (true), or listens again on the same port (false). */
   setDown(down: boolean): Promise<void>;
   /** Number of requests received per route, keyed like 'POST /api/device-with-credentials'. */
   requestCounts(): Record<string, number>;
   /** Number of requests received for one method and route pattern. */
   requestCount(method: string, route: string): number;
-  /** Removes every pending failure, drop and delay, and zeroes the counters. */
+  /**
+   * Removes every pending failure, drop, latency, error rate and 429 burst, and zeroes the
+   * counters. Expired tokens and the device quota stay as they are.
+   */
   reset(): void;
 }
 
@@ -77,13 +115,30 @@ function takeRule<T>(rules: Array<Rule<T>>, request: RequestInfo): T | undefined
   return rule.value;
 }
 
+/** The parts of the server that faults act on. */
+export interface FaultTargets {
+  setDown(down: boolean): Promise<void>;
+  expireAllTokens(refreshTokens: boolean): void;
+  setMaxDevices(maxDevices: number): void;
+  /** Pseudo-random numbers in [0, 1) for errorRate. */
+  random(): number;
+}
+
+function requireCount(name: string, value: number, minimum: number, maximum = Number.POSITIVE_INFINITY): void {
+  if (!Number.isFinite(value) || value < minimum || value > maximum) {
+    throw new RangeError(`${name} must be a number from ${minimum} to ${maximum}, got ${value}`);
+  }
+}
+
 export class FaultController implements StandInFaults {
   private failures: Array<Rule<FailureResponse>> = [];
   private drops: Array<Rule<true>> = [];
   private delays: Array<Rule<number>> = [];
+  private errorRates: Array<Rule<{ fraction: number; response: ErrorRateResponse }>> = [];
+  private bursts: Array<Rule<true>> = [];
   private counts = new Map<string, number>();
 
-  constructor(private readonly changeListener: (down: boolean) => Promise<void>) {}
+  constructor(private readonly targets: FaultTargets) {}
 
   failNext(count: number, response: FailureResponse, filter: RequestFilter = {}): void {
     this.failures.push({ remaining: count, filter, value: response });
@@ -93,13 +148,37 @@ export class FaultController implements StandInFaults {
     this.drops.push({ remaining: count, filter, value: true });
   }
 
-  delay(ms: number, filter: RequestFilter = {}): void {
+  latency(ms: number, filter: RequestFilter = {}): void {
     if (ms <= 0) this.delays = [];
     else this.delays.push({ remaining: Number.POSITIVE_INFINITY, filter, value: ms });
   }
 
+  delay(ms: number, filter: RequestFilter = {}): void {
+    this.latency(ms, filter);
+  }
+
+  errorRate(fraction: number, response: ErrorRateResponse, filter: RequestFilter = {}): void {
+    requireCount('errorRate fraction', fraction, 0, 1);
+    if (fraction === 0) this.errorRates = [];
+    else this.errorRates.push({ remaining: Number.POSITIVE_INFINITY, filter, value: { fraction, response } });
+  }
+
+  rateLimitBurst(count: number, filter: RequestFilter = {}): void {
+    requireCount('rateLimitBurst count', count, 0);
+    this.bursts.push({ remaining: count, filter, value: true });
+  }
+
+  expireAllTokens(options: { refreshTokens?: boolean } = {}): void {
+    this.targets.expireAllTokens(options.refreshTokens ?? false);
+  }
+
+  setMaxDevices(maxDevices: number): void {
+    requireCount('maxDevices', maxDevices, 0);
+    this.targets.setMaxDevices(maxDevices);
+  }
+
   setDown(down: boolean): Promise<void> {
-    return this.changeListener(down);
+    return this.targets.setDown(down);
   }
 
   requestCounts(): Record<string, number> {
@@ -114,6 +193,8 @@ export class FaultController implements StandInFaults {
     this.failures = [];
     this.drops = [];
     this.delays = [];
+    this.errorRates = [];
+    this.bursts = [];
     this.counts.clear();
   }
 
@@ -128,8 +209,22 @@ export class FaultController implements StandInFaults {
     return this.delays.filter((rule) => matches(rule.filter, request)).reduce((total, rule) => total + rule.value, 0);
   }
 
+  /** Returns the failure to send: a failNext rule first, then one drawn from the error rates. */
   takeFailure(request: RequestInfo): FailureResponse | undefined {
-    return takeRule(this.failures, request);
+    const planned = takeRule(this.failures, request);
+    if (planned !== undefined) return planned;
+
+    for (const rule of this.errorRates) {
+      if (!matches(rule.filter, request)) continue;
+      // Each matching rule draws one number until one hits, so the sequence depends only on the seed and the requests.
+      if (this.targets.random() < rule.value.fraction) return rule.value.response;
+    }
+    return undefined;
+  }
+
+  /** Takes one call from a pending 429 burst; the caller checks that the call is authenticated. */
+  takeRateLimitBurst(request: RequestInfo): boolean {
+    return takeRule(this.bursts, request) === true;
   }
 
   takeDrop(request: RequestInfo): boolean {

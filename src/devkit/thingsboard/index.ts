@@ -1,4 +1,5 @@
 export { startThingsboardStandIn, type StandIn, type StandInOptions } from './stand-in';
-export type { FailureResponse, RequestFilter, StandInFaults } from './faults';
+export type { ErrorRateResponse, FailureResponse, RequestFilter, StandInFaults } from './faults';
+export type { StandInApiKey } from './api-keys';
 export type { Authority, StandInUser } from './auth';
 export { sha3Hex, trimCertificate } from './credentials-format';

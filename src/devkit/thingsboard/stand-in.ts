@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 import { getLogger } from '../../main/log';
+import { ApiKeyStore, registerApiKeyRoutes, type StandInApiKey } from './api-keys';
 import { authenticate, DEFAULT_USERS, JwtService, registerAuthRoutes, setCurrentUser, type StandInUser } from './auth';
 import { registerDeviceRoutes } from './device-routes';
 import { envelopeBody, EnvelopeError, ErrorCode, errorCodeForStatus, PlainTextError } from './errors';
 import { FaultController, type RequestInfo, type StandInFaults } from './faults';
 import { registerProfileRoutes } from './profile-routes';
+import { seededRandom } from './random';
 import { RateLimiter } from './rate-limit';
 import { StandInStore } from './store';
 import { registerDeviceApiRoutes, registerTelemetryRoutes } from './telemetry-routes';
@@ -34,8 +36,15 @@ export interface StandInOptions {
   users?: StandInUser[];
   /** HS512 signing secret; default 64 random bytes. */
   jwtSecret?: string | Uint8Array;
-  /** Clock in epoch milliseconds for tokens, timestamps and the rate limiter; default Date.now. */
+  /**
+   * Clock in epoch milliseconds for tokens, timestamps, the rate limiter and the `Date` header
+   * of every response; default Date.now. An offset clock simulates server clock skew.
+   */
   now?: () => number;
+  /** API keys that exist from the start, with values the test chooses. */
+  apiKeys?: StandInApiKey[];
+  /** Seed for the pseudo-random generator behind faults.errorRate; default a random seed. */
+  faultSeed?: number;
 }
 
 export interface StandIn {
@@ -90,13 +99,16 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
     { access: options.accessTokenTtlSeconds ?? 9000, refresh: options.refreshTokenTtlSeconds ?? 604800 },
     options.jwtSecret,
   );
+  const apiKeys = new ApiKeyStore(jwt, now);
+  apiKeys.seed(options.apiKeys ?? []);
   const limiter = new RateLimiter(options.restRateLimit, now);
+  const faultSeed = options.faultSeed ?? Math.floor(Math.random() * 0x1_0000_0000);
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true });
   const routes = routePatterns(app);
 
   let port = options.port ?? 0;
   let down = false;
-  const faults = new FaultController(async (goDown) => {
+  const setDown = async (goDown: boolean): Promise<void> => {
     if (goDown === down) return;
     down = goDown;
     if (goDown) {
@@ -111,6 +123,18 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
       await new Promise<void>((resolve) => app.server.listen(port, host, () => resolve()));
     }
     log.info({ port, down }, 'ThingsBoard stand-in availability changed');
+  };
+  const faults = new FaultController({
+    setDown,
+    expireAllTokens(refreshTokens) {
+      jwt.expireAll(refreshTokens);
+      log.info({ refreshTokens }, 'ThingsBoard stand-in expired every issued token');
+    },
+    setMaxDevices(maxDevices) {
+      store.maxDevices = maxDevices;
+      log.info({ maxDevices }, 'ThingsBoard stand-in device quota changed');
+    },
+    random: seededRandom(faultSeed),
   });
 
   // Every body arrives as text so each route reports a bad body the way ThingsBoard does.
@@ -128,10 +152,10 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
     const info = requestInfo.get(request);
     if (info === undefined) return;
     if (needsAuthentication(info.path)) {
-      const user = await authenticate(request, jwt);
+      const user = await authenticate(request, jwt, apiKeys);
       setCurrentUser(request, user);
       info.authenticated = true;
-      if (user.user.authority !== 'SYS_ADMIN' && !limiter.tryAcquire()) {
+      if (user.user.authority !== 'SYS_ADMIN' && (faults.takeRateLimitBurst(info) || !limiter.tryAcquire())) {
         throw new EnvelopeError(429, 'Too many requests for current tenant!', ErrorCode.tooManyRequests);
       }
     }
@@ -149,7 +173,9 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
     return reply.code(failure.status).type('application/json').send(JSON.stringify(failure.body));
   });
 
-  app.addHook('onSend', (request, _reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
+    // Node would stamp the real time; the stand-in's clock lets tests simulate clock skew.
+    reply.header('date', new Date(now()).toUTCString());
     // A dropped response: the handler has run and committed, but the client never hears back.
     if (dropped.has(request)) request.raw.socket.destroy();
     done(null, payload);
@@ -174,6 +200,7 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
   });
 
   registerAuthRoutes(app, jwt);
+  registerApiKeyRoutes(app, jwt, apiKeys);
   registerDeviceRoutes(app, store);
   registerProfileRoutes(app, store);
   registerTelemetryRoutes(app, store);
@@ -182,7 +209,7 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
   await app.listen({ host, port });
   port = (app.server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info({ url }, 'ThingsBoard stand-in listening');
+  log.info({ url, faultSeed }, 'ThingsBoard stand-in listening');
 
   return {
     url,

@@ -95,7 +95,8 @@ export class StandInStore {
 
   constructor(
     readonly now: () => number,
-    readonly maxDevices: number,
+    /** Maximum number of devices; 0 is unlimited. Tests may change it while the server runs. */
+    public maxDevices: number,
   ) {
     this.addProfile({ name: 'default', isDefault: true, description: 'Default device profile' });
   }
