@@ -1,11 +1,13 @@
-// The station's ThingsBoard REST client: signs in lazily, keeps the JWT pair fresh, and turns
-// every failure into a ThingsboardError with a reason code. Sync reconciles by device name, so
-// the client never asks the server to rename on conflict (no UNIQUIFY).
+// The station's ThingsBoard REST client: signs in lazily and keeps the JWT pair fresh, or sends
+// an API key, and turns every failure into a ThingsboardError with a reason code. Sync
+// reconciles by device name, so the client never asks the server to rename on conflict (no UNIQUIFY).
 import type { z } from 'zod';
 
 import { getLogger } from '../log';
 import { reasonForStatus, ThingsboardError } from './errors';
 import { exchange, parseErrorBody, type HttpReply, type HttpRequest } from './http';
+import { checkClientOptions, type ThingsboardClientOptions } from './options';
+import { ServerClock, type LastContact } from './server-clock';
 import { ThingsboardSession } from './session';
 import {
   pageDataSchema,
@@ -23,7 +25,9 @@ import {
 } from './types';
 
 export { credentialsMatch, normalizeCertificate } from './credentials';
-export { isNameExistsError, isUnknownOutcome, ThingsboardError } from './errors';
+export { classifyFailure, isNameExistsError, isUnknownOutcome, ThingsboardError, type FailureClass } from './errors';
+export type { ApiKeySignIn, PasswordSignIn, ThingsboardClientOptions } from './options';
+export type { LastContact } from './server-clock';
 export type {
   PageData,
   TbAttribute,
@@ -39,18 +43,6 @@ const log = getLogger('thingsboard');
 
 const AUTH_ERROR_EXPIRED = 11;
 
-export interface ThingsboardClientOptions {
-  /** Server URL without a trailing slash, e.g. http://127.0.0.1:8080. */
-  baseUrl: string;
-  username: string;
-  password: string;
-  /** Time limit for each HTTP exchange in milliseconds; default 15000. */
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  /** Local clock in epoch milliseconds; default Date.now. */
-  now?: () => number;
-}
-
 interface CallOptions {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -60,25 +52,51 @@ export class ThingsboardClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
-  private readonly session: ThingsboardSession;
+  private readonly clock: ServerClock;
+  /** Set when the client signs in with a username and password. */
+  private readonly session: ThingsboardSession | undefined;
+  /** Set when the client authenticates with an API key; it then never calls login or refresh. */
+  private readonly apiKey: string | undefined;
 
+  /** Throws StationError 'invalid-argument' unless the options give exactly one way to sign in. */
   constructor(options: ThingsboardClientOptions) {
+    checkClientOptions(options);
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.fetchImpl = options.fetch ?? fetch;
+    const now = options.now ?? Date.now;
+    this.clock = new ServerClock(now);
+
+    if (options.apiKey !== undefined) {
+      this.apiKey = options.apiKey;
+      return;
+    }
     this.session = new ThingsboardSession({
       baseUrl: this.baseUrl,
       username: options.username,
       password: options.password,
       timeoutMs: this.timeoutMs,
       fetch: this.fetchImpl,
-      now: options.now ?? Date.now,
+      now,
+      clock: this.clock,
     });
   }
 
-  /** Signs in now; other calls sign in on first use, so this only surfaces errors early. */
+  /**
+   * Signs in now, or with an API key reads the key's user, so that a bad password or key
+   * surfaces early. Other calls sign in on first use.
+   */
   async login(): Promise<void> {
-    await this.session.signInAgain();
+    if (this.session === undefined) await this.call('GET', '/api/auth/user');
+    else await this.session.signInAgain();
+  }
+
+  /**
+   * Returns when the most recent response with a `Date` header arrived and how far the
+   * server's clock was from ours, or undefined before the first such response.
+   */
+  lastContact(): LastContact | undefined {
+    return this.clock.lastContact();
   }
 
   /** Returns the tenant's device with exactly this name, or null when there is none. */
@@ -156,8 +174,9 @@ export class ThingsboardClient {
   }
 
   /**
-   * Sends an authenticated request. A 401 with errorCode 11 (expired) refreshes the tokens and
-   * any other 401 signs in again; either way the request is retried once.
+   * Sends an authenticated request. With a JWT pair, a 401 with errorCode 11 (expired) refreshes
+   * the tokens and any other 401 signs in again; either way the request is retried once. With an
+   * API key a 401 fails at once as 'server-auth-failed', because resending the key cannot help.
    */
   private async call(method: HttpRequest['method'], path: string, options: CallOptions = {}): Promise<HttpReply> {
     const url = new URL(this.baseUrl + path);
@@ -166,7 +185,7 @@ export class ThingsboardClient {
     }
 
     let reply = await this.send({ method, url, body: options.body });
-    if (reply.status === 401) {
+    if (reply.status === 401 && this.session !== undefined) {
       const { errorCode } = parseErrorBody(reply.text);
       log.info({ method, path, errorCode }, 'access token rejected, renewing it and retrying once');
       if (errorCode === AUTH_ERROR_EXPIRED) await this.session.renewAfterExpiry();
@@ -180,14 +199,17 @@ export class ThingsboardClient {
   }
 
   private async send(request: HttpRequest): Promise<HttpReply> {
-    const token = await this.session.accessToken();
-    return exchange(this.fetchImpl, { ...request, headers: { 'X-Authorization': `Bearer ${token}` } }, this.timeoutMs);
+    const authorization = this.session === undefined ? `ApiKey ${this.apiKey ?? ''}` : `Bearer ${await this.session.accessToken()}`;
+    const reply = await exchange(this.fetchImpl, { ...request, headers: { 'X-Authorization': authorization } }, this.timeoutMs);
+    this.clock.record(reply);
+    return reply;
   }
 
   private errorFor(method: string, path: string, reply: HttpReply): ThingsboardError {
     const { serverMessage, errorCode } = parseErrorBody(reply.text);
     const code = reasonForStatus(reply.status, errorCode, serverMessage);
-    const detail = `${method} ${path} failed with HTTP ${reply.status} (${serverMessage ?? 'no message'})`;
+    const via = reply.status === 401 && this.session === undefined ? ' with the API key' : '';
+    const detail = `${method} ${path} failed with HTTP ${reply.status}${via} (${serverMessage ?? 'no message'})`;
     const error = new ThingsboardError(code, detail, {
       status: reply.status,
       errorCode,

@@ -1,5 +1,5 @@
-// ThingsBoard failures as StationErrors with a reason code, plus the predicates sync uses to
-// decide between retrying, reconciling and parking an upload.
+// ThingsBoard failures as StationErrors with a reason code, plus the predicates and the
+// classification sync uses to decide between retrying, backing off, reconciling and parking.
 import { StationError, type ReasonCode } from '../../shared/reasons';
 
 const NAME_EXISTS_MESSAGE = 'Device with such name already exists!';
@@ -55,4 +55,25 @@ export function isNameExistsError(error: unknown): boolean {
  */
 export function isUnknownOutcome(error: unknown): boolean {
   return error instanceof ThingsboardError && error.unknownOutcome;
+}
+
+/**
+ * What sync should do after a failed call:
+ * - 'retry': no response (network error, timeout) or a 5xx, so try again later.
+ * - 'tenant-backoff': a 429. The limit is shared by every client of the tenant, so all uploads wait.
+ * - 'needs-sign-in': the server rejected the sign-in (a 401 on login or with an API key, or 2FA
+ *   required). No call succeeds until a person fixes the account or the key.
+ * - 'park': anything else, such as the device quota (403/41) or another 4xx. A retry gets the
+ *   same response, so the upload waits for a person.
+ */
+export type FailureClass = 'retry' | 'tenant-backoff' | 'needs-sign-in' | 'park';
+
+/** Sorts a failure into a FailureClass; errors that are not ThingsboardErrors are 'park'. */
+export function classifyFailure(error: unknown): FailureClass {
+  if (!(error instanceof ThingsboardError)) return 'park';
+  if (error.code === 'server-unreachable') return 'retry';
+  if (error.status !== undefined && error.status >= 500) return 'retry';
+  if (error.code === 'server-rate-limited') return 'tenant-backoff';
+  if (error.code === 'server-auth-failed' || error.code === 'server-2fa-required') return 'needs-sign-in';
+  return 'park';
 }

@@ -5,10 +5,12 @@ import { ThingsboardError } from './errors';
 export interface HttpReply {
   status: number;
   text: string;
+  /** The `Date` response header, when present. */
+  date?: string;
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: URL;
   headers?: Record<string, string>;
   body?: unknown;
@@ -64,7 +66,7 @@ export async function exchange(fetchImpl: typeof fetch, request: HttpRequest, ti
     }
     const response = await fetchImpl(request.url, { method: request.method, headers, body, signal: controller.signal });
     const text = await response.text();
-    return { status: response.status, text };
+    return { status: response.status, text, date: response.headers.get('date') ?? undefined };
   } catch (error) {
     throw networkError(error, request, timedOut, timeoutMs);
   } finally {

@@ -1,11 +1,12 @@
 // Sign-in state for one ThingsBoard user: the JWT pair, when each token expires by the
 // server's clock, and the offset between that clock and ours. Tokens never leave this module
-// except in the X-Authorization header.
+// except in the X-Authorization header. A client with an API key has no session.
 import { decodeJwt } from 'jose';
 
 import { getLogger } from '../log';
-import { ThingsboardError } from './errors';
+import { reasonForStatus, ThingsboardError } from './errors';
 import { exchange, parseErrorBody, type HttpReply } from './http';
+import type { ServerClock } from './server-clock';
 import { loginResponseSchema } from './types';
 
 const log = getLogger('thingsboard');
@@ -30,6 +31,8 @@ export interface SessionOptions {
   timeoutMs: number;
   fetch: typeof fetch;
   now: () => number;
+  /** Shared with the client, so every response updates the skew. */
+  clock: ServerClock;
 }
 
 function claimMs(token: string, claim: 'exp' | 'iat'): number | undefined {
@@ -66,8 +69,12 @@ export class ThingsboardSession {
     await this.single(() => (tokens === undefined ? this.signIn() : this.renew(tokens)));
   }
 
+  /**
+   * Estimates the server's time. The skew from the latest `Date` header wins over the one from
+   * the token's `iat`, because it follows a server clock that jumps after sign-in.
+   */
   private serverNow(tokens: Tokens): number {
-    return this.options.now() + tokens.skewMs;
+    return this.options.now() + (this.options.clock.skewMs() ?? tokens.skewMs);
   }
 
   /** Shares one sign-in or refresh between concurrent callers. */
@@ -114,16 +121,18 @@ export class ThingsboardSession {
     return tokens;
   }
 
-  private post(path: string, body: unknown): Promise<HttpReply> {
+  private async post(path: string, body: unknown): Promise<HttpReply> {
     const url = new URL(this.options.baseUrl + path);
-    return exchange(this.options.fetch, { method: 'POST', url, body }, this.options.timeoutMs);
+    const reply = await exchange(this.options.fetch, { method: 'POST', url, body }, this.options.timeoutMs);
+    this.options.clock.record(reply);
+    return reply;
   }
 
   private readPair(reply: HttpReply, path: string): Tokens {
     if (reply.status !== 200) {
       const { serverMessage, errorCode } = parseErrorBody(reply.text);
       const detail = `POST ${path} failed with HTTP ${reply.status} (${serverMessage ?? 'no message'})`;
-      const code = reply.status >= 500 ? 'server-error' : 'server-rejected';
+      const code = reasonForStatus(reply.status, errorCode, serverMessage);
       throw new ThingsboardError(code, detail, { status: reply.status, errorCode, serverMessage });
     }
 
