@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startThingsboardStandIn, type StandIn, type StandInOptions } from '../../src/devkit/thingsboard';
-import { ThingsboardClient } from '../../src/main/thingsboard/client';
+import { ThingsboardClient, type PasswordSignIn, type ThingsboardClientOptions } from '../../src/main/thingsboard/client';
 
 export const TENANT = { username: 'tenant@thingsboard.org', password: 'tenant' };
 
@@ -14,8 +14,14 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   return startThingsboardStandIn({ host: '127.0.0.1', port: 0, ...options });
 }
 
-export function clientFor(server: StandIn, overrides: Partial<ConstructorParameters<typeof ThingsboardClient>[0]> = {}) {
+type CommonOverrides = Partial<Omit<ThingsboardClientOptions, 'baseUrl' | 'username' | 'password' | 'apiKey'>>;
+
+export function clientFor(server: StandIn, overrides: CommonOverrides & Partial<Omit<PasswordSignIn, 'apiKey'>> = {}) {
   return new ThingsboardClient({ baseUrl: server.url, ...TENANT, ...overrides });
+}
+
+export function apiKeyClientFor(server: StandIn, apiKey: string, overrides: CommonOverrides = {}) {
+  return new ThingsboardClient({ baseUrl: server.url, apiKey, ...overrides });
 }
 
 export interface RawAnswer {
@@ -25,9 +31,15 @@ export interface RawAnswer {
   json: unknown;
 }
 
-export async function raw(server: StandIn, method: string, path: string, options: { token?: string; body?: unknown; text?: string; contentType?: string } = {}): Promise<RawAnswer> {
+export async function raw(
+  server: StandIn,
+  method: string,
+  path: string,
+  options: { token?: string; apiKey?: string; body?: unknown; text?: string; contentType?: string } = {},
+): Promise<RawAnswer> {
   const headers: Record<string, string> = {};
   if (options.token !== undefined) headers['X-Authorization'] = `Bearer ${options.token}`;
+  if (options.apiKey !== undefined) headers['X-Authorization'] = `ApiKey ${options.apiKey}`;
   let body: string | undefined;
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (options.text !== undefined) body = options.text;
