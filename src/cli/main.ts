@@ -42,7 +42,8 @@ const serverOptions = (command: Command): Command =>
   command
     .option('--server <url>', 'ThingsBoard base URL, e.g. http://127.0.0.1:8080')
     .option('--username <user>', 'ThingsBoard tenant user (or STATION_SERVER_USERNAME)')
-    .option('--password <password>', 'ThingsBoard password (or STATION_SERVER_PASSWORD, which keeps it out of the process list)');
+    .option('--password <password>', 'ThingsBoard password (or STATION_SERVER_PASSWORD, which keeps it out of the process list)')
+    .option('--api-key <key>', 'ThingsBoard 4.3+ API key instead of a user (better: STATION_SERVER_API_KEY)');
 
 const program = new Command('station')
   .description('Provisioning Station: write ThingsBoard credentials into devices over serial and sync them.')

@@ -7,6 +7,7 @@ export interface ServerOptions {
   server?: string;
   username?: string;
   password?: string;
+  apiKey?: string;
 }
 
 export interface ServerConnection {
@@ -34,15 +35,22 @@ export function parseServerOptions(options: ServerOptions): ServerConnection | u
     throw new StationError('invalid-argument', `--server must start with http:// or https://, got "${options.server}"`);
   }
 
+  const baseUrl = url.origin + url.pathname.replace(/\/$/, '');
+  const apiKey = options.apiKey ?? process.env.STATION_SERVER_API_KEY;
   const username = options.username ?? process.env.STATION_SERVER_USERNAME;
   const password = options.password ?? process.env.STATION_SERVER_PASSWORD;
-  if (username === undefined || password === undefined) {
+
+  let client: ThingsboardClient;
+  if (apiKey !== undefined && apiKey !== '') {
+    client = new ThingsboardClient({ baseUrl, apiKey });
+  } else if (username !== undefined && password !== undefined) {
+    client = new ThingsboardClient({ baseUrl, username, password });
+  } else {
     throw new StationError(
       'invalid-argument',
-      '--server needs --username and --password (or STATION_SERVER_USERNAME and STATION_SERVER_PASSWORD)',
+      '--server needs an API key (STATION_SERVER_API_KEY) or --username and --password (or STATION_SERVER_USERNAME and STATION_SERVER_PASSWORD)',
     );
   }
 
-  const client = new ThingsboardClient({ baseUrl: url.origin + url.pathname.replace(/\/$/, ''), username, password });
   return { url, client, deviceAddress: { host: url.hostname, port: THINGSBOARD_MQTT_PORT } };
 }

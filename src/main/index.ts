@@ -2,7 +2,9 @@
 // The station services themselves are plain Node.js modules that never import Electron.
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
-import type { AppInfo, StationApi } from '../shared/api';
+import type { AppInfo, StationApi, SyncStatus } from '../shared/api';
+import { Store } from './store/store';
+import { readSyncStatus } from './sync/status';
 import { registerStationApi } from './ipc';
 import { getLogger } from './log';
 
@@ -29,9 +31,41 @@ function createWindow(): void {
   }
 }
 
+let store: Store | undefined;
+let storeError: string | undefined;
+
+/**
+ * Opens the station database in the user-data folder. STATION_SQLITE_BINDING may name a
+ * better-sqlite3 addon built for Electron, kept beside the one npm built for Node.js.
+ */
+function openStore(): Store | undefined {
+  if (store === undefined && storeError === undefined) {
+    try {
+      const binding = process.env.STATION_SQLITE_BINDING;
+      store = new Store(join(app.getPath('userData'), 'station.db'), binding === undefined ? {} : { nativeBinding: binding });
+    } catch (error) {
+      storeError = error instanceof Error ? error.message : String(error);
+      log.error({ err: error }, 'the station database could not be opened');
+    }
+  }
+  return store;
+}
+
 const service: StationApi = {
   appInfo(): Promise<AppInfo> {
-    return Promise.resolve({ name: app.getName(), version: app.getVersion(), servicesReady: true });
+    const ready = openStore() !== undefined;
+    const info: AppInfo = { name: app.getName(), version: app.getVersion(), servicesReady: ready };
+    if (!ready && storeError !== undefined) {
+      info.reason = storeError;
+    }
+    return Promise.resolve(info);
+  },
+  syncStatus(): Promise<SyncStatus> {
+    const opened = openStore();
+    if (opened === undefined) {
+      return Promise.reject(new Error('the station database is not open'));
+    }
+    return Promise.resolve(readSyncStatus(opened));
   },
 };
 
@@ -47,5 +81,6 @@ app
   });
 
 app.on('window-all-closed', () => {
+  store?.close();
   app.quit();
 });

@@ -7,12 +7,15 @@ import { getLogger } from './log';
 const log = getLogger('app');
 
 export function registerStationApi(service: StationApi): void {
-  ipcMain.handle(STATION_API_CHANNELS.appInfo, async (_event, ...args: unknown[]) => {
-    const parsed = STATION_API_ARGUMENTS.appInfo.safeParse(args);
-    if (!parsed.success) {
-      log.warn({ channel: STATION_API_CHANNELS.appInfo }, 'rejected a call with invalid arguments');
-      throw new Error('invalid arguments for appInfo');
-    }
-    return service.appInfo();
-  });
+  for (const name of Object.keys(STATION_API_CHANNELS) as Array<keyof StationApi>) {
+    const channel = STATION_API_CHANNELS[name];
+    ipcMain.handle(channel, async (_event, ...args: unknown[]) => {
+      const parsed = STATION_API_ARGUMENTS[name].safeParse(args);
+      if (!parsed.success) {
+        log.warn({ channel }, 'rejected a call with invalid arguments');
+        throw new Error(`invalid arguments for ${name}`);
+      }
+      return service[name]();
+    });
+  }
 }

@@ -14,6 +14,8 @@ const REDACTED_PATHS = [
   'credentialsId',
   'credentialsValue',
   'privateKey',
+  'apiKey',
+  '*.apiKey',
   'fields.token',
   'fields.mqtt_password',
   'fields.private_key',

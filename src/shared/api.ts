@@ -10,15 +10,38 @@ export interface AppInfo {
   reason?: string;
 }
 
+/** Where the outbox stands; no secrets, so it may go to the renderer. */
+export interface SyncStatus {
+  stationId: string;
+  /** Uploads waiting for their unit to pass. */
+  held: number;
+  queued: number;
+  /** Queued uploads of which the server has already confirmed a step. */
+  inFlight: number;
+  parked: number;
+  synced: number;
+  /** The refused sign-in that paused sync, or null. */
+  needsSignIn: string | null;
+  lastContactAt: string | null;
+  /** Server clock minus station clock at the last contact, in milliseconds. */
+  serverClockSkewMs: number | null;
+  lastRunAt: string | null;
+  lastError: string | null;
+}
+
 export interface StationApi {
   /** Returns the application's name and version, and whether its services are running. */
   appInfo(): Promise<AppInfo>;
+  /** Returns the outbox counts and the last contact with the server. */
+  syncStatus(): Promise<SyncStatus>;
 }
 
 export const STATION_API_CHANNELS = {
   appInfo: 'app-info',
+  syncStatus: 'sync-status',
 } as const satisfies Record<keyof StationApi, string>;
 
 export const STATION_API_ARGUMENTS = {
   appInfo: z.tuple([]),
+  syncStatus: z.tuple([]),
 } as const satisfies Record<keyof StationApi, z.ZodType>;

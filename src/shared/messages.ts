@@ -22,6 +22,7 @@ export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   'name-invalid': { message: 'The device name is not valid', action: 'Give a plain printable name of at most 255 characters.' },
   'credential-type-unsupported': { message: 'The unit already holds another kind of credential', action: 'Provision it with the kind it holds, or rework the unit first.' },
   'unit-name-taken': { message: 'The device name is already used by another unit', action: 'Give this unit a different name.' },
+  'station-clock-wrong': { message: "The station's clock differs too much from the server's", action: 'Set the station clock right (or enable time sync), then try again.' },
   'unit-has-other-name': { message: 'This unit is already registered under another name', action: 'Provision it without --name, or rework it first.' },
   'server-unreachable': { message: 'ThingsBoard cannot be reached', action: 'Work continues offline; uploads stay queued until the server is back.' },
   'server-auth-failed': { message: 'ThingsBoard rejected the user name or password', action: 'Check --username and --password (or STATION_SERVER_PASSWORD), then sync again.' },

@@ -19,6 +19,7 @@ export const REASON_CODES = [
   'credential-type-unsupported',
   'unit-name-taken',
   'unit-has-other-name',
+  'station-clock-wrong',
   // ThingsBoard server
   'server-unreachable',
   'server-auth-failed',

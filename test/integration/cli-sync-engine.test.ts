@@ -47,6 +47,21 @@ describe('station sync engine', () => {
     expect(await serverDevices(server)).toHaveLength(2);
   });
 
+  it('syncs with an API key and never signs in with a password', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'station.db');
+    await provisionOffline(dir, db, 'HW-K1');
+    const apiKey = `tb_${'k'.repeat(86)}`;
+    const server = await rig.server({ apiKeys: [{ value: apiKey, user: TENANT.username }] });
+
+    const run = await runStation(['sync', '--db', db, '--server', server.url, '--json'], { env: { STATION_SERVER_API_KEY: apiKey } });
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ synced: 1, queued: 0 });
+    expect(server.faults.requestCount('POST', '/api/auth/login')).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain(apiKey);
+  });
+
   it('reports counts, last contact and a needed sign-in in status', async () => {
     const dir = tempDir();
     const db = join(dir, 'station.db');

@@ -170,6 +170,22 @@ describe('station provision --credential x509', () => {
     expect(broken.json).toMatchObject({ result: 'failed', reasonCode: 'invalid-argument' });
   });
 
+  it('refuses to issue when the station clock is far off the server', async () => {
+    const dir = tempDir();
+    const server = await rig.server({ now: () => Date.now() + 2 * 60 * 60_000 });
+    const device = await rig.device(dir, 'clock', { hardwareId: 'HW-CLOCK' });
+
+    const run = await runStation(
+      ['provision', '--port', device.stationPath, '--db', join(dir, 'station.db'), '--credential', 'x509', '--x509-mode', 'self-signed', ...serverArgs(server), '--json'],
+      { env: PASSPHRASE },
+    );
+
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({ result: 'failed', reasonCode: 'station-clock-wrong' });
+    expect(run.stderr).toMatch(/120 minutes behind the server/);
+    expect(device.state().stored.certificate).toBeUndefined();
+  });
+
   it('verifies the issuance log and reports a wrong passphrase', async () => {
     const dir = tempDir();
     const db = join(dir, 'station.db');

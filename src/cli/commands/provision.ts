@@ -1,10 +1,11 @@
 // `station provision`: provision the device on one port, then sync if a server was given.
 import { describeReason } from '../../shared/messages';
-import { isStationError, type ReasonCode } from '../../shared/reasons';
+import { isStationError, StationError, type ReasonCode } from '../../shared/reasons';
+import { DEFAULT_BACKDATE_MINUTES } from '../../main/credentials/x509/profile';
 import { openSerialLink } from '../../main/device/serial-link';
 import { runProvisionJob, type ProvisionCredentialType, type ProvisionOutcome } from '../../main/provisioning/provision-job';
 import { Store } from '../../main/store/store';
-import { syncOutbox, type SyncSummary } from '../../main/sync/sync';
+import { SYNC_META, syncOutbox, type SyncSummary } from '../../main/sync/sync';
 import { x509Settings, type X509CommandOptions } from '../issuer-access';
 import { EXIT, printJson, printReason } from '../output';
 import { parseServerOptions, type ServerConnection, type ServerOptions } from '../server-options';
@@ -54,6 +55,9 @@ async function provision(options: ProvisionCommandOptions): Promise<ProvisionRep
   const store = new Store(options.db);
 
   try {
+    if (options.credential === 'x509') {
+      await checkClock(store, connection, options.certBackdateMinutes ?? DEFAULT_BACKDATE_MINUTES);
+    }
     const x509 = options.credential === 'x509' ? await x509Settings(store, options) : undefined;
     const link = await openSerialLink(options.port, { baudRate: options.baud });
     let outcome: ProvisionOutcome;
@@ -80,6 +84,36 @@ async function provision(options: ProvisionCommandOptions): Promise<ProvisionRep
     return sync === undefined ? { outcome, synced } : { outcome, synced, sync };
   } finally {
     store.close();
+  }
+}
+
+/**
+ * Refuses to issue certificates when the station's clock is off by more than the notBefore
+ * back-dating: devices that take their time from the network would then reject the certificate
+ * as not yet valid, or keep it past its end. The skew is measured against the server's Date
+ * header now when the server answers, or taken from the last contact when it does not.
+ */
+async function checkClock(store: Store, connection: ServerConnection | undefined, backdateMinutes: number): Promise<void> {
+  if (connection !== undefined) {
+    try {
+      await connection.client.login();
+    } catch {
+      // Offline is normal here: the last recorded skew is used instead, and sync reports the rest.
+    }
+    const contact = connection.client.lastContact();
+    if (contact !== undefined) {
+      store.setMeta(SYNC_META.serverClockSkewMs, String(contact.serverClockSkewMs));
+    }
+  }
+
+  const recorded = store.getMeta(SYNC_META.serverClockSkewMs);
+  const skewMs = recorded === undefined ? 0 : Number(recorded);
+  if (Math.abs(skewMs) > backdateMinutes * 60_000) {
+    const minutes = Math.round(Math.abs(skewMs) / 60_000);
+    throw new StationError(
+      'station-clock-wrong',
+      `the station clock is ${minutes} minutes ${skewMs > 0 ? 'behind' : 'ahead of'} the server's, more than the ${backdateMinutes}-minute back-dating of certificates`,
+    );
   }
 }
 

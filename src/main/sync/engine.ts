@@ -63,6 +63,7 @@ export const SYNC_META = {
   lastContactAt: 'sync.last_contact_at',
   lastError: 'sync.last_error',
   lastRunAt: 'sync.last_run_at',
+  serverClockSkewMs: 'sync.server_clock_skew_ms',
 } as const;
 
 export class SyncEngine {
@@ -215,6 +216,10 @@ export class SyncEngine {
   private recordContact(): void {
     this.store.setMeta(SYNC_META.lastContactAt, new Date(this.now()).toISOString());
     this.store.setMeta(SYNC_META.needsSignIn, undefined);
+    const contact = this.client.lastContact();
+    if (contact !== undefined) {
+      this.store.setMeta(SYNC_META.serverClockSkewMs, String(contact.serverClockSkewMs));
+    }
   }
 }
 

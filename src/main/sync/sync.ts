@@ -6,6 +6,7 @@ import { SyncEngine, type SyncEngineOptions, type SyncSummary } from './engine';
 
 export { SyncEngine, SYNC_META, type SyncEngineOptions, type SyncSummary } from './engine';
 export { PROVISIONING_ATTRIBUTE, toThingsboardCredentials } from './steps';
+export { readSyncStatus } from './status';
 
 /** Drains the outbox once, retrying now even entries that are waiting out a backoff. */
 export function syncOutbox(store: Store, client: ThingsboardClient, options: SyncEngineOptions = {}): Promise<SyncSummary> {
