@@ -111,6 +111,35 @@ describe('station sync engine', () => {
   });
 });
 
+describe('station outbox resolve --reprovision', () => {
+  it('gives the unit a new token that replaces the server one', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'station.db');
+    const device = await rig.device(dir, 'redo', { hardwareId: 'HW-R1' });
+    await runStation(['provision', '--port', device.stationPath, '--db', db, '--json']);
+    const firstToken = device.state().stored.token;
+    const server = await rig.server();
+    const client = await import('../../src/main/thingsboard/client');
+    await new client.ThingsboardClient({ baseUrl: server.url, ...TENANT }).createDeviceWithCredentials(
+      { name: 'PS-SIM-1-HW-R1' },
+      { credentialsType: 'ACCESS_TOKEN', credentialsId: 'HandMadeToken00000000002' },
+    );
+    await runStation(['sync', '--db', db, ...serverArgs(server)]);
+    const entryId = ((await runStation(['outbox', '--db', db, '--json'])).json?.entries as Array<{ id: number }>)[0]?.id;
+
+    const resolved = await runStation(['outbox', 'resolve', String(entryId), '--db', db, '--reprovision']);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    const again = await runStation(['provision', '--port', device.stationPath, '--db', db, ...serverArgs(server), '--json']);
+
+    expect(again.json).toMatchObject({ result: 'passed', resumed: false, synced: true });
+    const newToken = device.state().stored.token;
+    expect(newToken).not.toBe(firstToken);
+    const onServer = await serverDevices(server);
+    expect(onServer).toHaveLength(1);
+    expect(onServer[0]?.credentialsId).toBe(newToken);
+  });
+});
+
 async function waitFor(condition: () => boolean, timeoutMs: number, context: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

@@ -117,6 +117,9 @@ interface OutboxRow {
   resolution: 'overwrite' | null;
 }
 
+/** station_meta key prefix marking a unit an operator sent back for re-provisioning. */
+const REPROVISION_META_PREFIX = 'reprovision.unit.';
+
 export class Store {
   readonly path: string;
   private readonly db: SqliteDatabase;
@@ -235,12 +238,16 @@ export class Store {
           at,
         );
       const credentialId = Number(result.lastInsertRowid);
+      // A unit an operator sent back for re-provisioning replaces whatever the server holds.
+      const reprovisionKey = `${REPROVISION_META_PREFIX}${unitId}`;
+      const resolution = this.getMeta(reprovisionKey) === undefined ? null : 'overwrite';
+      this.setMeta(reprovisionKey, undefined);
       this.db
         .prepare(
-          `INSERT INTO outbox (unit_id, credential_id, operation, state, created_at, updated_at)
-           VALUES (?, ?, 'register-device', 'held', ?, ?)`,
+          `INSERT INTO outbox (unit_id, credential_id, operation, state, resolution, created_at, updated_at)
+           VALUES (?, ?, 'register-device', 'held', ?, ?, ?)`,
         )
-        .run(unitId, credentialId, at, at);
+        .run(unitId, credentialId, resolution, at, at);
       this.recordAudit('credential-committed', unitId, { credentialId, type: secret.type });
       return credentialId;
     })();
@@ -362,8 +369,8 @@ export class Store {
 
   /**
    * Applies an operator's answer to a parked entry. 'overwrite' queues it again to replace the
-   * server's credentials with the station's; 'reprovision' retires the credential, so the next
-   * provisioning of the unit issues a new one.
+   * server's credentials with the station's. 'reprovision' retires the credential, so the next
+   * provisioning of the unit issues a new one, whose upload then replaces the server's.
    */
   resolveParked(entryId: number, resolution: 'overwrite' | 'reprovision'): void {
     const entry = this.getOutboxEntry(entryId);
@@ -380,6 +387,7 @@ export class Store {
         this.db
           .prepare("UPDATE outbox SET state = 'retired', updated_at = ? WHERE id = ?")
           .run(this.now(), entryId);
+        this.setMeta(`${REPROVISION_META_PREFIX}${entry.unitId}`, new Date(this.now()).toISOString());
       }
       this.recordAudit('outbox-resolved', entry.unitId, { entryId, resolution });
     })();
