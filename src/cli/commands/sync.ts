@@ -15,7 +15,7 @@ export interface SyncCommandOptions extends ServerOptions {
   concurrency: number;
 }
 
-/** Longest wait between tries while the server is unreachable in --watch mode. */
+/** Maximum wait between tries while the server is unreachable in --watch mode. */
 const MAX_OFFLINE_WAIT_MS = 60_000;
 
 /** Reasons that --watch cannot outwait: an operator must act. */

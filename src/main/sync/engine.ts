@@ -230,7 +230,7 @@ interface RunState {
   stoppedBy: { code: ReasonCode; detail?: string } | undefined;
 }
 
-/** A lost response or a timeout: the server answered before, so other units may still get through. */
+/** Returns whether the request may have reached the server (a lost response or a timeout), so other units may still get through. */
 function isUnknownOutcomeReason(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { unknownOutcome?: unknown }).unknownOutcome === true;
 }

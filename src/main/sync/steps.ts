@@ -24,7 +24,7 @@ const log = getLogger('sync');
 /** Name of the server attribute with the provisioning record: one JSON object, because ThingsBoard casts numeric-looking strings to numbers. */
 export const PROVISIONING_ATTRIBUTE = 'provisioning';
 
-/** What a step asks of the engine next. */
+/** The outcome of a step: the next step to run, or a parked reason. */
 export type StepResult = { next: OutboxStep | 'done'; deviceId: string } | { parked: string };
 
 export interface StepContext {
