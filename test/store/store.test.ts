@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,23 @@ describe('Store', () => {
     const credential = reopened.activeCredential(unit.id);
     expect(credential?.secret).toEqual({ type: 'token', token: 'PlainTokenValue1234567' });
     reopened.close();
+  });
+
+  it('replaces an empty key file left before the database existed', () => {
+    const path = join(tempDir(), 'station.db');
+    writeFileSync(`${path}.key`, '');
+
+    const store = new Store(path);
+    store.close();
+
+    expect(readFileSync(`${path}.key`, 'utf8').trim()).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it('refuses an empty key file beside an existing database', () => {
+    const path = join(tempDir(), 'station.db');
+    new Store(path).close();
+    writeFileSync(`${path}.key`, '');
+    expect(() => new Store(path)).toThrow(/does not contain a 32-byte base64 key/);
   });
 
   it('refuses to open a database whose key file is gone', () => {

@@ -3,7 +3,7 @@
 // line and the headless station (so a copied database file or backup is useless without it),
 // and Electron's safeStorage for the desktop app.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { StationError } from '../../shared/reasons';
 
 const KEY_BYTES = 32;
@@ -61,10 +61,14 @@ export function createSecretBox(key: Buffer): SecretBox {
 export function loadOrCreateKeyFile(keyPath: string, databaseExists: boolean): Buffer {
   if (existsSync(keyPath)) {
     const key = Buffer.from(readFileSync(keyPath, 'utf8').trim(), 'base64');
-    if (key.length !== KEY_BYTES) {
-      throw new StationError('store-key-missing', `key file ${keyPath} does not hold a ${KEY_BYTES}-byte base64 key`);
+    if (key.length === KEY_BYTES) {
+      return key;
     }
-    return key;
+    // A key file cut short before its database was ever created encrypted nothing, so it is
+    // safe to replace; beside an existing database it may be the only copy and is kept.
+    if (databaseExists) {
+      throw new StationError('store-key-missing', `key file ${keyPath} does not contain a ${KEY_BYTES}-byte base64 key`);
+    }
   }
 
   if (databaseExists) {
@@ -74,8 +78,17 @@ export function loadOrCreateKeyFile(keyPath: string, databaseExists: boolean): B
     );
   }
 
+  // Written to a temp file, flushed, then renamed, so a crash never leaves a key file cut short.
   const key = randomBytes(KEY_BYTES);
-  writeFileSync(keyPath, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(keyPath, 0o600);
+  const temporary = `${keyPath}.${process.pid}.tmp`;
+  const descriptor = openSync(temporary, 'w', 0o600);
+  try {
+    writeSync(descriptor, key.toString('base64') + '\n');
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, keyPath);
   return key;
 }
