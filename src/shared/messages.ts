@@ -53,6 +53,15 @@ export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   'certificate-name-rejected': { message: 'The device name does not match the name pattern of the device profile', action: 'Use a device name that matches the pattern, or change the pattern in ThingsBoard.' },
   'csr-invalid': { message: 'The certificate request from the device is invalid', action: 'Run the job again; if it repeats, check the device firmware.' },
   'csr-name-mismatch': { message: 'The certificate request names a different device', action: 'Check the device name, then run the job again.' },
+  'port-permission-denied': {
+    message: 'This user may not open the serial port',
+    action: 'On Linux, add the user to the dialout group (sudo usermod -aG dialout $USER), log out and in again, then try again.',
+  },
+  'port-held-by-modem-manager': {
+    message: 'ModemManager is probing the serial port',
+    action:
+      'Wait a few seconds and try again. To stop it for good, put the udev rule given above into a file in /etc/udev/rules.d/, then run: sudo udevadm control --reload-rules && sudo udevadm trigger',
+  },
 };
 
 /** Formats one line for a terminal or a log: the message, the detail when there is one, then the action. */

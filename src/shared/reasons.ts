@@ -52,6 +52,9 @@ export const REASON_CODES = [
   'certificate-name-rejected',
   'csr-invalid',
   'csr-name-mismatch',
+  // Serial port access on the station's operating system
+  'port-permission-denied',
+  'port-held-by-modem-manager',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -2,10 +2,12 @@
 // binding; tests and the devkit pass another binding (such as the in-process virtual one).
 // The package's "exports" map points ESM at a file without types; its CommonJS entry has them.
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import { readdir, readFile, realpath } from 'node:fs/promises';
 import { SerialPortStream } from '@serialport/stream';
 import { SerialPort } from 'serialport';
 import { StationError } from '../../shared/reasons';
 import { getLogger } from '../log';
+import { listSerialPorts } from './discovery';
 import type { DeviceLink } from './link';
 import { ProtocolClient, type ByteChannel } from './protocol-client';
 
@@ -44,21 +46,65 @@ function openPort(port: SerialPortStream, path: string): Promise<void> {
         resolve();
         return;
       }
-      reject(openError(error, path));
+      openError(error, path).then(reject, reject);
     });
   });
 }
 
 /** Maps serialport's open errors, which carry the OS message in their text, to reason codes. */
-function openError(error: Error, path: string): StationError {
+async function openError(error: Error, path: string): Promise<StationError> {
   const message = error.message;
   if (/ENOENT|No such file or directory|cannot find the file/i.test(message)) {
     return new StationError('port-not-found', path, { cause: error });
   }
+  if (/EACCES|Permission denied/i.test(message)) {
+    return new StationError('port-permission-denied', path, { cause: error });
+  }
+  // "Access denied" is how Windows reports a COM port that another program has open.
   if (/EBUSY|Resource busy|Resource temporarily unavailable|Cannot lock port|Access denied/i.test(message)) {
+    if (await isModemManagerRunning()) {
+      return new StationError('port-held-by-modem-manager', `${path}; udev rule: ${await modemManagerIgnoreRule(path)}`, { cause: error });
+    }
     return new StationError('port-busy', path, { cause: error });
   }
   return new StationError('port-open-failed', `${path}: ${message}`, { cause: error });
+}
+
+/**
+ * ModemManager (Linux) may open a newly plugged USB serial port for some seconds to probe for
+ * a modem, so an open that fails as busy while it runs is likely its probe.
+ */
+async function isModemManagerRunning(): Promise<boolean> {
+  if (process.platform !== 'linux') {
+    return false;
+  }
+  const entries = await readdir('/proc').catch(() => []);
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    const name = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (name.trim() === 'ModemManager') {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Builds the udev rule that makes ModemManager skip this USB device. VVVV and PPPP remain when the listing lacks the ids. */
+async function modemManagerIgnoreRule(path: string): Promise<string> {
+  let vendorId = 'VVVV';
+  let productId = 'PPPP';
+  try {
+    const target = await realpath(path);
+    const ports = await listSerialPorts();
+    const listed = ports.find((port) => port.path === path || port.path === target);
+    vendorId = listed?.vendorId ?? vendorId;
+    productId = listed?.productId ?? productId;
+  } catch (error) {
+    log.debug({ path, err: error }, 'listing ports for the udev rule failed');
+  }
+  return `ATTRS{idVendor}=="${vendorId}", ATTRS{idProduct}=="${productId}", ENV{ID_MM_DEVICE_IGNORE}="1"`;
 }
 
 function serialChannel(port: SerialPortStream, path: string): ByteChannel {

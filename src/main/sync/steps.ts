@@ -50,12 +50,16 @@ async function createDevice(context: StepContext): Promise<StepResult> {
   const { client, unit, credential } = context;
   const wanted = toThingsboardCredentials(credential.secret);
 
-  let device = await client.getDeviceByName(unit.name);
-  if (device === null) {
-    device = await createOrReconcile(client, unit.name, wanted);
+  const existing = await client.getDeviceByName(unit.name);
+  if (existing === null) {
+    const { device, created } = await createOrReconcile(client, unit.name, wanted);
+    // A device this call created holds exactly the credentials sent with it; verify-credentials
+    // reads them back at the end anyway.
+    const reconciled = created ? undefined : await reconcileCredentials(context, device, wanted);
+    return reconciled ?? { next: 'write-attributes', deviceId: device.id.id };
   }
-  const reconciled = await reconcileCredentials(context, device, wanted);
-  return reconciled ?? { next: 'write-attributes', deviceId: device.id.id };
+  const reconciled = await reconcileCredentials(context, existing, wanted);
+  return reconciled ?? { next: 'write-attributes', deviceId: existing.id.id };
 }
 
 async function writeAttributes(context: StepContext): Promise<StepResult> {
@@ -118,9 +122,13 @@ async function reconcileCredentials(context: StepContext, device: TbDevice, want
  * exists, or the outcome is unknown (a timeout, a lost response, a 5xx), the device is looked up
  * again by name, so a retry never makes a second device.
  */
-async function createOrReconcile(client: ThingsboardClient, name: string, wanted: TbCredentialsInput): Promise<TbDevice> {
+async function createOrReconcile(
+  client: ThingsboardClient,
+  name: string,
+  wanted: TbCredentialsInput,
+): Promise<{ device: TbDevice; created: boolean }> {
   try {
-    return await client.createDeviceWithCredentials({ name }, wanted);
+    return { device: await client.createDeviceWithCredentials({ name }, wanted), created: true };
   } catch (error) {
     const nameExists = isNameExistsError(error);
     if (!nameExists && !isUnknownOutcome(error)) {
@@ -129,7 +137,7 @@ async function createOrReconcile(client: ThingsboardClient, name: string, wanted
     const existing = await client.getDeviceByName(name);
     if (existing !== null) {
       log.info({ device: name, nameExists }, 'create outcome reconciled by name');
-      return existing;
+      return { device: existing, created: false };
     }
     if (nameExists) {
       throw new StationError('server-rejected', `the server reported that device "${name}" exists, but a lookup by that name found nothing; sync again later`, {
