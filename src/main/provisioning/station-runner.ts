@@ -1,0 +1,280 @@
+// The station runner: one provisioning job per port, every port independent of the others.
+// A port that appears starts a job. After the job, the port waits for the next unit, so one
+// unit is provisioned once. The next job starts when the port disappears and comes back (a USB
+// device unplugged, the next one plugged in). It also starts when a HELLO probe finds another
+// hardware id behind a port that stayed, such as an adapter cable that stays plugged while
+// units are swapped, or a pty in tests.
+import type { JobResult } from '../../shared/domain';
+import { isStationError, type ReasonCode } from '../../shared/reasons';
+import type { ServerAddress } from '../credentials/generate';
+import type { DiscoveredPort } from '../device/discovery';
+import type { DeviceLink } from '../device/link';
+import type { PortWatcher } from '../device/port-watcher';
+import { getLogger } from '../log';
+import type { Store } from '../store/store';
+import { syncOutbox, type SyncSummary } from '../sync/sync';
+import type { ThingsboardClient } from '../thingsboard/client';
+import { runProvisionJob, type ProvisionOutcome } from './provision-job';
+
+const log = getLogger('provision');
+
+/** Time between HELLO probes of a port whose unit is done. */
+export const DEFAULT_PROBE_INTERVAL_MS = 1000;
+/** How long stop() lets running jobs finish before it closes their ports. */
+const STOP_GRACE_MS = 5000;
+
+/** Opens a port's device link. A probe passes `probe: true` for a short deadline and no retries. */
+export type OpenLink = (path: string, probe: boolean) => Promise<DeviceLink>;
+
+export interface StationRunnerOptions {
+  store: Store;
+  watcher: PortWatcher;
+  openLink: OpenLink;
+  credentialType: 'token' | 'mqtt-basic';
+  namingRule?: string;
+  /** Server to sync with after each passed unit; without it uploads stay queued. */
+  server?: { client: ThingsboardClient; deviceAddress: ServerAddress };
+  probeIntervalMs?: number;
+  /** Called once per unit, after its job and its sync. */
+  onUnit: (report: UnitReport) => void;
+}
+
+export interface UnitReport {
+  port: string;
+  result: JobResult;
+  name?: string;
+  hardwareId?: string;
+  jobId?: number;
+  resumed: boolean;
+  reason?: { code: ReasonCode; detail?: string };
+  /** True when every upload of the unit is done on the server. */
+  synced: boolean;
+  syncStoppedBy?: SyncSummary['stoppedBy'];
+  /** From opening the port to the end of the job, without the sync. */
+  durationMs: number;
+}
+
+export class StationRunner {
+  private readonly slots = new Map<string, PortSlot>();
+  private syncChain: Promise<unknown> = Promise.resolve();
+  private stopping = false;
+
+  constructor(private readonly options: StationRunnerOptions) {}
+
+  start(): void {
+    const { watcher } = this.options;
+    watcher.on('appeared', (port) => this.slotFor(port.path).appeared(port));
+    watcher.on('disappeared', (path) => this.slots.get(path)?.disappeared());
+    watcher.start();
+    log.info('station runner started');
+  }
+
+  /** Stops watching, lets running jobs finish for a few seconds, then closes every port. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.options.watcher.stop();
+
+    const slots = [...this.slots.values()];
+    const settled = Promise.all(slots.map((slot) => slot.stop()));
+    const graceOver = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_GRACE_MS).unref());
+    if ((await Promise.race([settled, graceOver])) === 'timeout') {
+      log.warn({ ports: slots.filter((slot) => slot.busy).map((slot) => slot.path) }, 'jobs still running at stop; closing their ports');
+      await Promise.all(slots.map((slot) => slot.closeLink()));
+      await settled;
+    }
+    await this.syncChain;
+    log.info('station runner stopped');
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** Runs one job on an open link, syncs a passed unit, and reports it. */
+  async provision(path: string, link: DeviceLink, startedAt: number): Promise<UnitReport> {
+    const { store } = this.options;
+    let outcome: ProvisionOutcome;
+    try {
+      outcome = await runProvisionJob({
+        store,
+        link,
+        credentialType: this.options.credentialType,
+        ...(this.options.namingRule === undefined ? {} : { namingRule: this.options.namingRule }),
+        ...(this.options.server === undefined ? {} : { server: this.options.server.deviceAddress }),
+      });
+    } finally {
+      await link.close();
+    }
+    const durationMs = Date.now() - startedAt;
+
+    const report: UnitReport = { port: path, result: outcome.result, jobId: outcome.jobId, resumed: outcome.resumed, synced: false, durationMs };
+    copyDefined(report, outcome);
+    if (outcome.result === 'passed' && this.options.server !== undefined) {
+      const summary = await this.sync(this.options.server.client);
+      if (summary?.stoppedBy !== undefined) {
+        report.syncStoppedBy = summary.stoppedBy;
+      }
+    }
+    if (outcome.unitId !== undefined) {
+      const uploads = store.outboxForUnit(outcome.unitId).filter((entry) => entry.state !== 'retired');
+      report.synced = uploads.length > 0 && uploads.every((entry) => entry.state === 'done');
+    }
+    return report;
+  }
+
+  report(report: UnitReport): void {
+    this.options.onUnit(report);
+  }
+
+  get probeIntervalMs(): number {
+    return this.options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+  }
+
+  get openLink(): OpenLink {
+    return this.options.openLink;
+  }
+
+  /** Syncs one unit at a time: a run drains the whole outbox, so runs never need to overlap. */
+  private sync(client: ThingsboardClient): Promise<SyncSummary | undefined> {
+    const run = this.syncChain.then(() => syncOutbox(this.options.store, client));
+    this.syncChain = run.catch(() => undefined);
+    return run.catch((error: unknown) => {
+      log.error({ err: error }, 'sync after a passed unit failed; uploads stay queued');
+      return undefined;
+    });
+  }
+
+  private slotFor(path: string): PortSlot {
+    let slot = this.slots.get(path);
+    if (slot === undefined) {
+      slot = new PortSlot(path, this);
+      this.slots.set(path, slot);
+    }
+    return slot;
+  }
+}
+
+/** One port's cycle: job, wait for the next unit, job again. */
+class PortSlot {
+  private present = false;
+  private job: Promise<void> | undefined;
+  private link: DeviceLink | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing: Promise<void> | undefined;
+  /** Hardware id of the last unit on this port, until the port disappears. */
+  private lastHardwareId: string | undefined;
+  /** Counts appearances, so a job that outlives its port does not mark the next unit as done. */
+  private generation = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly runner: StationRunner,
+  ) {}
+
+  get busy(): boolean {
+    return this.job !== undefined;
+  }
+
+  appeared(port: DiscoveredPort): void {
+    this.present = true;
+    this.lastHardwareId = undefined;
+    this.generation += 1;
+    if (this.job === undefined && this.probing === undefined) {
+      log.info({ path: port.path, serialNumber: port.serialNumber }, 'starting a job on a port that appeared');
+      this.startJob();
+    }
+  }
+
+  /** Closes the open link, so a pending request fails at once with port-closed. */
+  disappeared(): void {
+    this.present = false;
+    this.lastHardwareId = undefined;
+    clearTimeout(this.probeTimer);
+    void this.closeLink();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.probeTimer);
+    await this.probing;
+    await this.job;
+  }
+
+  async closeLink(): Promise<void> {
+    const link = this.link;
+    this.link = undefined;
+    await link?.close();
+  }
+
+  private startJob(openedLink?: DeviceLink): void {
+    this.job = this.runJob(openedLink).finally(() => {
+      this.job = undefined;
+      this.scheduleProbe();
+    });
+  }
+
+  private async runJob(openedLink: DeviceLink | undefined): Promise<void> {
+    const startedAt = Date.now();
+    const generation = this.generation;
+    let report: UnitReport;
+    try {
+      const link = openedLink ?? (await this.runner.openLink(this.path, false));
+      this.link = link;
+      report = await this.runner.provision(this.path, link, startedAt);
+    } catch (error) {
+      // Opening the port failed (or an unexpected error): the unit fails with the reason.
+      const reason = isStationError(error) ? { code: error.code, ...(error.detail === undefined ? {} : { detail: error.detail }) } : { code: 'internal' as const, detail: String(error) };
+      log.warn({ path: this.path, reason }, 'job could not run');
+      report = { port: this.path, result: 'failed', resumed: false, reason, synced: false, durationMs: Date.now() - startedAt };
+    } finally {
+      this.link = undefined;
+    }
+
+    if (report.hardwareId !== undefined && generation === this.generation) {
+      this.lastHardwareId = report.hardwareId;
+    }
+    this.runner.report(report);
+  }
+
+  private scheduleProbe(): void {
+    if (!this.present || this.runner.isStopping) {
+      return;
+    }
+    this.probeTimer = setTimeout(() => {
+      this.probing = this.probe().finally(() => (this.probing = undefined));
+    }, this.runner.probeIntervalMs);
+  }
+
+  /** Says HELLO; another hardware id than the last unit's starts a job on the same link. */
+  private async probe(): Promise<void> {
+    let link: DeviceLink | undefined;
+    try {
+      link = await this.runner.openLink(this.path, true);
+      this.link = link;
+      const hello = await link.hello();
+      if (this.present && !this.runner.isStopping && hello.hardwareId !== this.lastHardwareId) {
+        log.info({ path: this.path, hardwareId: hello.hardwareId }, 'next unit found on the port');
+        this.startJob(link);
+        return;
+      }
+    } catch (error) {
+      // No device, or one that is not ready yet: the port is probed again.
+      log.debug({ path: this.path, err: error }, 'probe found no unit');
+    }
+
+    this.link = undefined;
+    await link?.close();
+    this.scheduleProbe();
+  }
+}
+
+function copyDefined(report: UnitReport, outcome: ProvisionOutcome): void {
+  if (outcome.name !== undefined) {
+    report.name = outcome.name;
+  }
+  if (outcome.hardwareId !== undefined) {
+    report.hardwareId = outcome.hardwareId;
+  }
+  if (outcome.reason !== undefined) {
+    report.reason = outcome.reason;
+  }
+}
