@@ -10,6 +10,7 @@ import { issuerCreateCommand, issuerImportCommand, issuerShowCommand, issuerVeri
 import { outboxCommand, resolveCommand } from './commands/outbox';
 import { statusCommand } from './commands/status';
 import { provisionCommand } from './commands/provision';
+import { runCommand } from './commands/run';
 import { syncCommand } from './commands/sync';
 import { StationError } from '../shared/reasons';
 import { EXIT, reportError } from './output';
@@ -73,6 +74,25 @@ serverOptions(
 ).action(async (options: Parameters<typeof provisionCommand>[0]) => {
   setUpLogging({ ...program.opts(), db: options.db, createsDatabase: true });
   process.exitCode = await provisionCommand(options);
+});
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+serverOptions(
+  program
+    .command('run')
+    .description('provision every unit plugged into the given ports, one job per port at once, until Ctrl+C')
+    .requiredOption('--db <file>', 'station database file (created when missing; its key is <file>.key)')
+    .option('--port <path>', 'serial port to serve, watched until it exists (repeatable)', collect)
+    .option('--match <vid:pid>', 'serve every USB serial port with this vendor and product id, e.g. 1a86:7523 (repeatable)', collect)
+    .option('--port-pattern <glob>', 'serve every listed port whose path matches, e.g. /dev/ttyUSB* (repeatable)', collect)
+    .option('--naming-rule <rule>', 'device name from {model}, {hardwareId} and {firmwareVersion}', '{model}-{hardwareId}')
+    .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic']).default('token'))
+    .option('--baud <rate>', 'serial baud rate', positiveInteger('--baud'), 115200)
+    .option('--json', 'print one JSON object per unit on stdout'),
+).action(async (options: Parameters<typeof runCommand>[0]) => {
+  setUpLogging({ ...program.opts(), db: options.db, createsDatabase: true });
+  process.exitCode = await runCommand(options);
 });
 
 serverOptions(

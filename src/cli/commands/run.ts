@@ -1,0 +1,121 @@
+// `station run`: provision every unit plugged into the station's ports, one job per port, all
+// at once, until SIGINT or SIGTERM. Prints one line per unit (one JSON object with --json).
+import { describeReason } from '../../shared/messages';
+import { StationError } from '../../shared/reasons';
+import { parseUsbMatch } from '../../main/device/discovery';
+import { PortWatcher } from '../../main/device/port-watcher';
+import { openSerialLink } from '../../main/device/serial-link';
+import { StationRunner, type UnitReport } from '../../main/provisioning/station-runner';
+import { Store } from '../../main/store/store';
+import { EXIT, printJson } from '../output';
+import { parseServerOptions, type ServerOptions } from '../server-options';
+
+export interface RunCommandOptions extends ServerOptions {
+  db: string;
+  port?: string[];
+  match?: string[];
+  portPattern?: string[];
+  namingRule?: string;
+  credential: 'token' | 'mqtt-basic';
+  baud: number;
+  json?: boolean;
+}
+
+/** Deadline of a probe's HELLO, short because an idle port is probed every second. */
+const PROBE_TIMEOUT_MS = 300;
+
+export async function runCommand(options: RunCommandOptions): Promise<number> {
+  const selection = {
+    paths: options.port ?? [],
+    matches: (options.match ?? []).map(parseUsbMatch),
+    pathPatterns: options.portPattern ?? [],
+  };
+  if (selection.paths.length === 0 && selection.matches.length === 0 && selection.pathPatterns.length === 0) {
+    throw new StationError('invalid-argument', 'no ports to serve; give --port PATH, --match VID:PID or --port-pattern GLOB');
+  }
+  const connection = parseServerOptions(options);
+  const store = new Store(options.db);
+
+  let failedUnits = 0;
+  const runner = new StationRunner({
+    store,
+    watcher: new PortWatcher({ selection }),
+    openLink: (path, probe) =>
+      openSerialLink(path, { baudRate: options.baud, ...(probe ? { requestTimeoutMs: PROBE_TIMEOUT_MS, retries: 0 } : {}) }),
+    credentialType: options.credential,
+    ...(options.namingRule === undefined ? {} : { namingRule: options.namingRule }),
+    ...(connection === undefined ? {} : { server: connection }),
+    onUnit: (report) => {
+      failedUnits += report.result === 'failed' ? 1 : 0;
+      printUnit(report, options);
+    },
+  });
+
+  runner.start();
+  if (options.json !== true) {
+    console.log(`serving ${describeSelection(selection)}; press Ctrl+C to stop`);
+  }
+  await waitForStopSignal();
+
+  await runner.stop();
+  store.close();
+  return failedUnits > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function printUnit(report: UnitReport, options: RunCommandOptions): void {
+  if (options.json === true) {
+    printJson({
+      port: report.port,
+      name: report.name ?? null,
+      hardwareId: report.hardwareId ?? null,
+      result: report.result,
+      reason: report.reason === undefined ? null : describeReason(report.reason.code, report.reason.detail),
+      reasonCode: report.reason?.code ?? null,
+      synced: report.synced,
+      resumed: report.resumed,
+      jobId: report.jobId ?? null,
+      durationMs: report.durationMs,
+    });
+    return;
+  }
+
+  const unit = report.name === undefined ? '' : ` ${report.name} (hardware id ${report.hardwareId ?? ''})`;
+  if (report.result === 'failed') {
+    const why = report.reason === undefined ? 'no reason recorded' : describeReason(report.reason.code, report.reason.detail);
+    console.log(`FAIL ${report.port}${unit}: ${why}`);
+    return;
+  }
+  console.log(`PASS ${report.port}${unit}${report.resumed ? ' (already held its credential)' : ''}: ${syncText(report, options)}`);
+}
+
+function syncText(report: UnitReport, options: RunCommandOptions): string {
+  if (report.synced) {
+    return 'registered on the server';
+  }
+  if (options.server === undefined) {
+    return 'upload queued; run `station sync` when the server is reachable';
+  }
+  const why = report.syncStoppedBy;
+  return `upload queued: ${why === undefined ? 'the server did not take it; see `station outbox`' : describeReason(why.code, why.detail)}`;
+}
+
+function describeSelection(selection: { paths: string[]; matches: Array<{ vendorId: string; productId?: string }>; pathPatterns: string[] }): string {
+  const parts = [
+    ...selection.paths,
+    ...selection.matches.map((match) => `USB ${match.vendorId}:${match.productId ?? '*'}`),
+    ...selection.pathPatterns,
+  ];
+  return parts.join(', ');
+}

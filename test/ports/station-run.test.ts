@@ -1,0 +1,221 @@
+// `station run` as an operator starts it: one child process serving several pty ports, each
+// with a simulated device on the far end, stopped with SIGINT at the end of each test.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createPtyPair, isSocatAvailable } from '../../src/devkit/pty-pair';
+import { SerialPort } from 'serialport';
+import { SimulatedDevice, startSimulatorOnSerial } from '../../src/devkit/simulator';
+import { serverArgs, serverDevices, useRig } from '../integration/rig';
+import { useTempDir } from '../helpers/temp-dir';
+
+const STATION_BIN = fileURLToPath(new URL('../../bin/station.js', import.meta.url));
+const hasSocat = await isSocatAvailable();
+
+interface UnitLine {
+  port: string;
+  name: string | null;
+  hardwareId: string | null;
+  result: 'passed' | 'failed';
+  reason: string | null;
+  reasonCode: string | null;
+  synced: boolean;
+  durationMs: number;
+}
+
+/** A running `station run --json`, with its unit lines as they arrive. */
+class StationRun {
+  readonly units: UnitLine[] = [];
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly exited: Promise<number | null>;
+  private stdout = '';
+  private stderr = '';
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [STATION_BIN, 'run', '--json', ...args], { stdio: 'pipe' });
+    this.child.stdout.on('data', (chunk: Buffer) => this.read(chunk.toString()));
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
+  }
+
+  /** Waits until `count` unit lines have arrived, or fails with what the station printed. */
+  async waitForUnits(count: number, timeoutMs = 20_000): Promise<UnitLine[]> {
+    const started = Date.now();
+    while (this.units.length < count) {
+      if (Date.now() - started > timeoutMs) {
+        throw new Error(`${this.units.length} of ${count} unit lines after ${timeoutMs} ms; stderr: ${this.stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.units.slice(0, count);
+  }
+
+  unitOn(port: string): UnitLine | undefined {
+    return this.units.find((unit) => unit.port === port);
+  }
+
+  async stop(): Promise<number | null> {
+    this.child.kill('SIGINT');
+    return this.exited;
+  }
+
+  private read(text: string): void {
+    this.stdout += text;
+    const lines = this.stdout.split('\n');
+    this.stdout = lines.pop() ?? '';
+    for (const line of lines) {
+      this.units.push(JSON.parse(line) as UnitLine);
+    }
+  }
+}
+
+/**
+ * Starts a device whose cable is pulled when COMMIT arrives: the simulator closes its end and
+ * the whole pty pair goes away, as a USB adapter's port does when it is unplugged.
+ */
+async function startUnpluggedAtCommit(stateFile: string): Promise<{ stationPath: string; close(): Promise<void> }> {
+  const pair = await createPtyPair();
+  const port = new SerialPort({ path: pair.devicePath, baudRate: 115_200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  const closePort = (): Promise<void> => new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+
+  const device = await SimulatedDevice.create(
+    { stateFile, baudRate: 0, faults: { hangUpAt: 'commit' } },
+    {
+      write: (bytes) => new Promise((resolve, reject) => port.write(bytes, (error) => (error ? reject(error) : resolve()))),
+      hangUp: async () => {
+        await closePort();
+        await pair.close();
+      },
+    },
+  );
+  port.on('data', (chunk: Buffer) => device.receive(chunk));
+  port.on('error', () => undefined);
+
+  return {
+    stationPath: pair.stationPath,
+    close: async () => {
+      device.stop();
+      await closePort();
+      await pair.close();
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe.skipIf(!hasSocat)('station run', () => {
+  const rig = useRig();
+  const tempDir = useTempDir();
+
+  it('two ports pass at once', async () => {
+    const dir = tempDir();
+    const server = await rig.server();
+    const first = await rig.device(dir, 'first');
+    const second = await rig.device(dir, 'second');
+    const run = new StationRun(['--db', join(dir, 'station.db'), '--port', first.stationPath, '--port', second.stationPath, ...serverArgs(server)]);
+
+    try {
+      const units = await run.waitForUnits(2);
+      for (const unit of units) {
+        expect(unit.result).toBe('passed');
+        expect(unit.synced).toBe(true);
+        expect(unit.reason).toBeNull();
+      }
+      expect(run.unitOn(first.stationPath)?.hardwareId).toBe(first.state().hardwareId);
+      expect(run.unitOn(second.stationPath)?.hardwareId).toBe(second.state().hardwareId);
+      expect((await serverDevices(server)).map((device) => device.name).sort()).toEqual(units.map((unit) => unit.name).sort());
+    } finally {
+      expect(await run.stop()).toBe(0);
+    }
+  });
+
+  it('unplug mid-write fails one port', async () => {
+    const dir = tempDir();
+    const unplugged = await startUnpluggedAtCommit(join(dir, 'unplugged.json'));
+    // Paced at 115200 baud, as a real UART is, so this job takes longer than the unplugged one.
+    const steady = await rig.device(dir, 'steady', { baudRate: 115_200 });
+    const run = new StationRun(['--db', join(dir, 'station.db'), '--port', unplugged.stationPath, '--port', steady.stationPath]);
+
+    try {
+      const units = await run.waitForUnits(2);
+      // The unplugged port reports first, without waiting for the other job to end.
+      expect(units[0]?.port).toBe(unplugged.stationPath);
+      const failed = run.unitOn(unplugged.stationPath);
+      expect(failed?.result).toBe('failed');
+      expect(failed?.reasonCode).toBe('port-closed');
+      expect(failed?.reason).toContain('The device was disconnected');
+      expect(run.unitOn(steady.stationPath)?.result).toBe('passed');
+    } finally {
+      await run.stop();
+      await unplugged.close();
+    }
+  });
+
+  it('vanished port ends its job quickly', async () => {
+    const dir = tempDir();
+    const pair = await createPtyPair();
+    // A silent device keeps the job waiting for replies far longer than the test allows.
+    const simulator = await startSimulatorOnSerial(pair.devicePath, { stateFile: join(dir, 'silent.json'), baudRate: 0, faults: { silent: true } });
+    const run = new StationRun(['--db', join(dir, 'station.db'), '--port', pair.stationPath]);
+
+    try {
+      await sleep(1500);
+      const closedAt = Date.now();
+      await simulator.close();
+      await pair.close();
+
+      const [unit] = await run.waitForUnits(1);
+      expect(unit?.result).toBe('failed');
+      expect(unit?.reasonCode).toBe('port-closed');
+      expect(Date.now() - closedAt).toBeLessThan(2000);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('port that appears later starts', async () => {
+    const dir = tempDir();
+    const laterPath = join(dir, 'later-port');
+    const run = new StationRun(['--db', join(dir, 'station.db'), '--port', laterPath]);
+
+    try {
+      await sleep(1000);
+      expect(run.units).toHaveLength(0);
+
+      const device = await rig.device(dir, 'later');
+      symlinkSync(device.stationPath, laterPath);
+      const [unit] = await run.waitForUnits(1);
+      expect(unit?.port).toBe(laterPath);
+      expect(unit?.result).toBe('passed');
+      expect(unit?.hardwareId).toBe(device.state().hardwareId);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('next unit on same port', async () => {
+    const dir = tempDir();
+    const device = await rig.device(dir, 'bench-a');
+    const run = new StationRun(['--db', join(dir, 'station.db'), '--port', device.stationPath]);
+
+    try {
+      const [first] = await run.waitForUnits(1);
+      // The same unit stays plugged in: no second job may start for it.
+      await sleep(2500);
+      expect(run.units).toHaveLength(1);
+
+      await device.restart({ stateFile: join(dir, 'bench-b.json'), hardwareId: 'NEXT-UNIT-2' });
+      const units = await run.waitForUnits(2);
+      expect(units[1]?.result).toBe('passed');
+      expect(units[1]?.hardwareId).toBe('NEXT-UNIT-2');
+      expect(units[1]?.hardwareId).not.toBe(first?.hardwareId);
+    } finally {
+      await run.stop();
+    }
+  });
+});
