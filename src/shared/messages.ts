@@ -18,6 +18,10 @@ export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   'device-protocol-unsupported': { message: 'The device speaks an unsupported protocol version', action: 'Update the device firmware or the station.' },
   'device-frame-too-small': { message: 'The device accepts frames too small to provision', action: 'Update the device firmware.' },
   'device-busy': { message: 'The device stayed busy', action: 'Wait a moment and run the job again.' },
+  'device-not-accepting-data': {
+    message: 'The device stops accepting data',
+    action: 'Check the flow control (RTS/CTS) settings of the device and the port, and the cable, then run the job again.',
+  },
   'verify-mismatch': { message: 'The device does not hold what was written', action: 'Run the job again; if it repeats, set the unit aside for rework.' },
   'name-invalid': { message: 'The device name is not valid', action: 'Give a plain printable name of at most 255 characters.' },
   'credential-type-unsupported': { message: 'The unit already holds another kind of credential', action: 'Provision it with the kind it holds, or rework the unit first.' },

@@ -13,6 +13,7 @@ export const REASON_CODES = [
   'device-protocol-unsupported',
   'device-frame-too-small',
   'device-busy',
+  'device-not-accepting-data',
   // Provisioning workflow
   'verify-mismatch',
   'name-invalid',

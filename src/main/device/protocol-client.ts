@@ -3,7 +3,7 @@
 // sent again with the same id, which is safe because every request is idempotent on the device.
 import { randomInt } from 'node:crypto';
 import { DEVICE_FIELDS, type DeviceField, type DeviceFields, type DeviceHello } from '../../shared/domain';
-import { StationError } from '../../shared/reasons';
+import { isStationError, StationError } from '../../shared/reasons';
 import { getLogger } from '../log';
 import { decodeList, encodeFrame, encodeList, LineSplitter, MAX_REQUEST_ID, parseLine, type Frame } from './frame';
 import type { DeviceLink, KeyAlgorithm } from './link';
@@ -217,6 +217,10 @@ export class ProtocolClient implements DeviceLink {
       const outcome = await this.sendAndWait(id, line, deadlineMs);
 
       if (outcome.kind === 'closed') {
+        // The channel may close with a reason of its own, such as a write that never drained.
+        if (isStationError(outcome.error)) {
+          throw outcome.error;
+        }
         throw new StationError('port-closed', `${this.path}: the port closed during ${verb}`, { cause: outcome.error });
       }
       if (outcome.kind === 'reply') {

@@ -19,8 +19,15 @@ export interface SerialLinkOptions {
   requestTimeoutMs?: number;
   /** How many times a request is sent again after a missing or damaged reply. */
   retries?: number;
+  /**
+   * Time a write may take to drain, on top of its wire time at the baud rate. A port whose
+   * hardware flow control keeps the line blocked (CTS low) never drains.
+   */
+  writeTimeoutMs?: number;
   binding?: BindingInterface;
 }
+
+const DEFAULT_WRITE_TIMEOUT_MS = 2000;
 
 export async function openSerialLink(path: string, options: SerialLinkOptions = {}): Promise<DeviceLink> {
   const baudRate = options.baudRate ?? 115_200;
@@ -32,7 +39,8 @@ export async function openSerialLink(path: string, options: SerialLinkOptions = 
   await openPort(port, path);
   log.info({ path, baudRate }, 'port opened');
 
-  return new ProtocolClient(path, serialChannel(port, path), {
+  const writeDeadline = { baudRate, marginMs: options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS };
+  return new ProtocolClient(path, serialChannel(port, path, writeDeadline), {
     baudRate,
     requestTimeoutMs: options.requestTimeoutMs,
     retries: options.retries,
@@ -107,7 +115,7 @@ async function modemManagerIgnoreRule(path: string): Promise<string> {
   return `ATTRS{idVendor}=="${vendorId}", ATTRS{idProduct}=="${productId}", ENV{ID_MM_DEVICE_IGNORE}="1"`;
 }
 
-function serialChannel(port: SerialPortStream, path: string): ByteChannel {
+function serialChannel(port: SerialPortStream, path: string, writeDeadline: { baudRate: number; marginMs: number }): ByteChannel {
   const closeListeners: Array<(error?: Error) => void> = [];
   let closed = false;
 
@@ -135,7 +143,26 @@ function serialChannel(port: SerialPortStream, path: string): ByteChannel {
           reject(new Error(`${path} is closed`));
           return;
         }
-        port.write(data, (error) => (error ? reject(error) : resolve()));
+
+        // A write that never drains would leave the request waiting on a port that looks open,
+        // so after its deadline the channel counts as closed with a reason of its own.
+        const wireMs = writeDeadline.baudRate > 0 ? Math.ceil((data.length * 10 * 1000) / writeDeadline.baudRate) : 0;
+        const deadlineMs = writeDeadline.marginMs + wireMs;
+        const timer = setTimeout(() => {
+          const error = new StationError('device-not-accepting-data', `${path}: a write of ${data.length} bytes did not drain within ${deadlineMs} ms`);
+          log.warn({ path, bytes: data.length, deadlineMs }, 'write did not drain, treating the port as closed');
+          markClosed(error);
+          reject(error);
+        }, deadlineMs);
+
+        port.write(data, (error) => {
+          clearTimeout(timer);
+          if (error) {
+            reject(error);
+          } else {
+            resolve();
+          }
+        });
       }),
     onData: (listener) => port.on('data', listener),
     onClose: (listener) => closeListeners.push(listener),
