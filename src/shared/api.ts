@@ -1,6 +1,8 @@
 // The StationApi: every call the renderer may make, and the channel each travels on. Main
 // validates each call's arguments with the schema listed here before it acts.
 import { z } from 'zod';
+import type { JobResult } from './domain';
+import type { ReasonCode } from './reasons';
 
 export interface AppInfo {
   name: string;
@@ -27,6 +29,31 @@ export interface SyncStatus {
   serverClockSkewMs: number | null;
   lastRunAt: string | null;
   lastError: string | null;
+}
+
+/**
+ * Where a port's job stands: one card per port in the UI. No secrets, so it may go to the
+ * renderer.
+ */
+export interface PortJob {
+  port: string;
+  /** Key the job follows its device by (given, USB serial number or location), or null. */
+  identity: string | null;
+  /** Why the identity may mix up two devices, such as adapters sharing a serial number. */
+  identityWarning: string | null;
+  /**
+   * running: a job is on the port. waiting-for-device: the device vanished mid-job and may
+   * return on another path. done: the last unit ended and the port waits for the next one.
+   */
+  state: 'running' | 'waiting-for-device' | 'done';
+  unitName: string | null;
+  hardwareId: string | null;
+  /** Provisioning step in progress or last reached, such as hello, write or verify. */
+  step: string | null;
+  result: JobResult | null;
+  reasonCode: ReasonCode | null;
+  /** True when the job continues one that its device left on another port. */
+  resumed: boolean;
 }
 
 export interface StationApi {

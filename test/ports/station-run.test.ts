@@ -1,7 +1,7 @@
 // `station run` as an operator starts it: one child process serving several pty ports, each
 // with a simulated device on the far end, stopped with SIGINT at the end of each test.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,9 @@ interface UnitLine {
   reason: string | null;
   reasonCode: string | null;
   synced: boolean;
+  resumed: boolean;
+  previousPort: string | null;
+  identity: string | null;
   durationMs: number;
 }
 
@@ -142,19 +145,60 @@ describe.skipIf(!hasSocat)('station run', () => {
     const run = new StationRun(['--db', join(dir, 'station.db'), '--port', unplugged.stationPath, '--port', steady.stationPath]);
 
     try {
-      const units = await run.waitForUnits(2);
-      // The unplugged port reports first, without waiting for the other job to end.
-      expect(units[0]?.port).toBe(unplugged.stationPath);
+      // The unplugged job ends at once, but its report waits the reconnect window (10 s) for
+      // the device to return, so the steady port reports first.
+      const units = await run.waitForUnits(2, 30_000);
+      expect(units[0]?.port).toBe(steady.stationPath);
       const failed = run.unitOn(unplugged.stationPath);
       expect(failed?.result).toBe('failed');
       expect(failed?.reasonCode).toBe('port-closed');
       expect(failed?.reason).toContain('The device was disconnected');
+      expect(failed?.resumed).toBe(false);
       expect(run.unitOn(steady.stationPath)?.result).toBe('passed');
     } finally {
       await run.stop();
       await unplugged.close();
     }
   });
+
+  // The device resets at COMMIT and returns on another path with its flash intact. Its identity
+  // is either given with both paths, or, for ports without one, the hardware id from HELLO.
+  for (const { label, identity, given } of [
+    { label: 'given identity', identity: 'given:UNIT-1', given: '=UNIT-1' },
+    { label: 'hardware id', identity: null, given: '' },
+  ]) {
+    it(`device back on new path resumes by ${label}`, async () => {
+      const dir = tempDir();
+      const unplugged = await startUnpluggedAtCommit(join(dir, 'unit.json'));
+      const laterPath = join(dir, 'port-b');
+      const run = new StationRun(['--db', join(dir, 'station.db'), '--port', `${unplugged.stationPath}${given}`, '--port', `${laterPath}${given}`]);
+
+      try {
+        while (existsSync(unplugged.stationPath)) {
+          await sleep(50);
+        }
+        const hardwareId = (JSON.parse(readFileSync(join(dir, 'unit.json'), 'utf8')) as { hardwareId: string }).hardwareId;
+        const device = await rig.device(dir, 'unit');
+        symlinkSync(device.stationPath, laterPath);
+
+        const [unit] = await run.waitForUnits(1);
+        expect(unit?.port).toBe(laterPath);
+        expect(unit?.result).toBe('passed');
+        expect(unit?.resumed).toBe(true);
+        expect(unit?.previousPort).toBe(unplugged.stationPath);
+        expect(unit?.hardwareId).toBe(hardwareId);
+        expect(unit?.identity).toBe(identity);
+        expect(device.state().stored.token).toBeDefined();
+
+        // The job on the first path was continued, so it never reports as a unit of its own.
+        await sleep(1500);
+        expect(run.units).toHaveLength(1);
+      } finally {
+        await run.stop();
+        await unplugged.close();
+      }
+    });
+  }
 
   it('vanished port ends its job quickly', async () => {
     const dir = tempDir();

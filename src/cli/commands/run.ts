@@ -3,6 +3,7 @@
 import { describeReason } from '../../shared/messages';
 import { StationError } from '../../shared/reasons';
 import { parseUsbMatch } from '../../main/device/discovery';
+import { parsePortArgument } from '../../main/device/port-identity';
 import { PortWatcher } from '../../main/device/port-watcher';
 import { openSerialLink } from '../../main/device/serial-link';
 import { StationRunner, type UnitReport } from '../../main/provisioning/station-runner';
@@ -25,8 +26,16 @@ export interface RunCommandOptions extends ServerOptions {
 const PROBE_TIMEOUT_MS = 300;
 
 export async function runCommand(options: RunCommandOptions): Promise<number> {
+  const ports = (options.port ?? []).map(parsePortArgument);
+  const identities = new Map<string, string>();
+  for (const port of ports) {
+    if (port.identity !== undefined) {
+      identities.set(port.path, port.identity);
+    }
+  }
   const selection = {
-    paths: options.port ?? [],
+    paths: ports.map((port) => port.path),
+    identities,
     matches: (options.match ?? []).map(parseUsbMatch),
     pathPatterns: options.portPattern ?? [],
   };
@@ -48,6 +57,11 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     onUnit: (report) => {
       failedUnits += report.result === 'failed' ? 1 : 0;
       printUnit(report, options);
+    },
+    onWaiting: (report, windowMs) => {
+      if (options.json !== true) {
+        console.log(`WAIT ${report.port}: the port vanished mid-job; waiting ${Math.round(windowMs / 1000)} s for the device to return on any port`);
+      }
     },
   });
 
@@ -85,6 +99,9 @@ function printUnit(report: UnitReport, options: RunCommandOptions): void {
       reasonCode: report.reason?.code ?? null,
       synced: report.synced,
       resumed: report.resumed,
+      previousPort: report.previousPort ?? null,
+      identity: report.identity ?? null,
+      identityWarning: report.identityWarning ?? null,
       jobId: report.jobId ?? null,
       durationMs: report.durationMs,
     });
@@ -97,7 +114,15 @@ function printUnit(report: UnitReport, options: RunCommandOptions): void {
     console.log(`FAIL ${report.port}${unit}: ${why}`);
     return;
   }
-  console.log(`PASS ${report.port}${unit}${report.resumed ? ' (already held its credential)' : ''}: ${syncText(report, options)}`);
+  const warning = report.identityWarning === undefined ? '' : ` (warning: ${report.identityWarning})`;
+  console.log(`PASS ${report.port}${unit}${resumedText(report)}: ${syncText(report, options)}${warning}`);
+}
+
+function resumedText(report: UnitReport): string {
+  if (report.previousPort !== undefined) {
+    return ` (resumed the job it started on ${report.previousPort})`;
+  }
+  return report.resumed ? ' (already held its credential)' : '';
 }
 
 function syncText(report: UnitReport, options: RunCommandOptions): string {

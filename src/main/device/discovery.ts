@@ -16,6 +16,8 @@ export interface DiscoveredPort {
   /** Position on the USB bus, from pnpId (Linux, Windows) or locationId (macOS). */
   location?: string;
   manufacturer?: string;
+  /** Identity given with an explicit path (`--port PATH=IDENTITY`), for ports that report none. */
+  identity?: string;
   /** True for a configured path that the listing did not show. */
   explicit: boolean;
 }
@@ -32,6 +34,8 @@ export interface PortSelection {
   matches: readonly UsbMatch[];
   /** Glob patterns on the path, where `*` matches any run of characters and `?` one character. */
   pathPatterns: readonly string[];
+  /** Identities given for explicit paths, by path. */
+  identities?: ReadonlyMap<string, string>;
 }
 
 // serialport's `list` is typed through a CommonJS-only import that ESM code cannot resolve.
@@ -79,12 +83,16 @@ export function selectPorts(listing: readonly DiscoveredPort[], selection: PortS
 
   for (const path of selection.paths) {
     const listed = listing.find((port) => port.path === path);
-    if (selected.some((port) => port.path === path)) {
-      continue;
+    if (!selected.some((port) => port.path === path)) {
+      selected.push(listed ?? { path, explicit: true });
     }
-    selected.push(listed ?? { path, explicit: true });
   }
-  return selected;
+
+  const identities = selection.identities ?? new Map<string, string>();
+  return selected.map((port) => {
+    const identity = identities.get(port.path);
+    return identity === undefined ? port : { ...port, identity };
+  });
 }
 
 /** Parses a `--match` value such as `1a86:7523`, or `1a86` for any product of that vendor. */

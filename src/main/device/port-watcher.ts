@@ -60,6 +60,11 @@ export class PortWatcher extends EventEmitter<PortWatcherEvents> {
     return [...this.present.keys()];
   }
 
+  /** Returns the selected ports that the last poll found, with their USB identity. */
+  presentPorts(): DiscoveredPort[] {
+    return [...this.present.values()];
+  }
+
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.polling = this.poll().finally(() => {
@@ -84,12 +89,15 @@ export class PortWatcher extends EventEmitter<PortWatcherEvents> {
       }
     }
 
-    for (const [path, port] of found) {
-      if (!this.present.has(path)) {
-        this.present.set(path, port);
-        log.info({ path, vendorId: port.vendorId, productId: port.productId, serialNumber: port.serialNumber }, 'port appeared');
-        this.emit('appeared', port);
-      }
+    // Every new port is recorded before the first event, so a listener that compares a port
+    // with the others present (two adapters with one serial number) finds them all.
+    const appeared = [...found.values()].filter((port) => !this.present.has(port.path));
+    for (const port of appeared) {
+      this.present.set(port.path, port);
+    }
+    for (const port of appeared) {
+      log.info({ path: port.path, vendorId: port.vendorId, productId: port.productId, serialNumber: port.serialNumber }, 'port appeared');
+      this.emit('appeared', port);
     }
   }
 

@@ -173,6 +173,9 @@ export class ProtocolClient implements DeviceLink {
     if (this.closed === undefined) {
       this.closed = {};
     }
+    // A pending request ends now, not when the port's close callback comes, which may be late
+    // on a port that has vanished.
+    this.waiter?.({ kind: 'closed' });
     await this.channel.close();
   }
 

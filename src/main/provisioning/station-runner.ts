@@ -4,12 +4,20 @@
 // device unplugged, the next one plugged in). It also starts when a HELLO probe finds another
 // hardware id behind a port that stayed, such as an adapter cable that stays plugged while
 // units are swapped, or a pty in tests.
+//
+// A job follows its device across a reset. When the port vanishes mid-job, the job's report is
+// held for a reconnect window. A job on another path whose port has the same identity (given,
+// USB serial number or location), or whose device reports the same hardware id, continues the
+// unit: the runner reports one unit, marked resumed, on the new path.
+import type { PortJob } from '../../shared/api';
 import type { JobResult } from '../../shared/domain';
 import { isStationError, type ReasonCode } from '../../shared/reasons';
 import type { ServerAddress } from '../credentials/generate';
 import type { DiscoveredPort } from '../device/discovery';
 import type { DeviceLink } from '../device/link';
+import { identifyPort, type PortIdentity } from '../device/port-identity';
 import type { PortWatcher } from '../device/port-watcher';
+import { trackSteps } from '../device/step-tracking-link';
 import { getLogger } from '../log';
 import type { Store } from '../store/store';
 import { syncOutbox, type SyncSummary } from '../sync/sync';
@@ -20,6 +28,10 @@ const log = getLogger('provision');
 
 /** Time between HELLO probes of a port whose unit is done. */
 export const DEFAULT_PROBE_INTERVAL_MS = 1000;
+/** How long a job whose port vanished waits for its device to return on any port. */
+export const DEFAULT_RECONNECT_WINDOW_MS = 10_000;
+/** Longer than the port watcher's poll interval, so its verdict on a lost port arrives first. */
+const VANISH_CONFIRM_MS = 1500;
 /** How long stop() lets running jobs finish before it closes their ports. */
 const STOP_GRACE_MS = 5000;
 
@@ -35,8 +47,12 @@ export interface StationRunnerOptions {
   /** Server to sync with after each passed unit; without it uploads stay queued. */
   server?: { client: ThingsboardClient; deviceAddress: ServerAddress };
   probeIntervalMs?: number;
+  /** How long a job whose port vanished mid-job waits for its device; 0 reports it failed at once. */
+  reconnectWindowMs?: number;
   /** Called once per unit, after its job and its sync. */
   onUnit: (report: UnitReport) => void;
+  /** Called when a job's port vanished and its report waits for the device to return. */
+  onWaiting?: (report: UnitReport, windowMs: number) => void;
 }
 
 export interface UnitReport {
@@ -45,7 +61,12 @@ export interface UnitReport {
   name?: string;
   hardwareId?: string;
   jobId?: number;
+  /** True when the device already held its credential, or the job continues one left on another port. */
   resumed: boolean;
+  /** Port of the job that this one continues, after the device re-enumerated under a new path. */
+  previousPort?: string;
+  identity?: string;
+  identityWarning?: string;
   reason?: { code: ReasonCode; detail?: string };
   /** True when every upload of the unit is done on the server. */
   synced: boolean;
@@ -54,8 +75,16 @@ export interface UnitReport {
   durationMs: number;
 }
 
+/** A report of a job whose port vanished, held while its device may return on another path. */
+interface HeldJob {
+  report: UnitReport;
+  identityKey: string | undefined;
+  timer: NodeJS.Timeout;
+}
+
 export class StationRunner {
   private readonly slots = new Map<string, PortSlot>();
+  private readonly held = new Set<HeldJob>();
   private syncChain: Promise<unknown> = Promise.resolve();
   private stopping = false;
 
@@ -63,7 +92,7 @@ export class StationRunner {
 
   start(): void {
     const { watcher } = this.options;
-    watcher.on('appeared', (port) => this.slotFor(port.path).appeared(port));
+    watcher.on('appeared', (port) => this.slotFor(port.path).appeared(port, identifyPort(port, watcher.presentPorts())));
     watcher.on('disappeared', (path) => this.slots.get(path)?.disappeared());
     watcher.start();
     log.info('station runner started');
@@ -82,6 +111,9 @@ export class StationRunner {
       await Promise.all(slots.map((slot) => slot.closeLink()));
       await settled;
     }
+    for (const held of this.held) {
+      this.releaseHeld(held);
+    }
     await this.syncChain;
     log.info('station runner stopped');
   }
@@ -90,7 +122,12 @@ export class StationRunner {
     return this.stopping;
   }
 
-  /** Runs one job on an open link, syncs a passed unit, and reports it. */
+  /** Returns each port's job, for the StationApi's portJobs call; vanished ports drop out unless their job waits. */
+  portJobs(): PortJob[] {
+    return [...this.slots.values()].map((slot) => slot.status()).filter((job): job is PortJob => job !== undefined);
+  }
+
+  /** Runs one job on an open link, syncs a passed unit, and returns its report. */
   async provision(path: string, link: DeviceLink, startedAt: number): Promise<UnitReport> {
     const { store } = this.options;
     let outcome: ProvisionOutcome;
@@ -122,8 +159,42 @@ export class StationRunner {
     return report;
   }
 
-  report(report: UnitReport): void {
-    this.options.onUnit(report);
+  /**
+   * Reports a finished job, unless it is one half of a device's reset. A job that continues a
+   * held one is reported once as resumed. A job that lost its port while its device is known is
+   * held for the reconnect window, from the moment it ends, so a quick job on the device's new
+   * path finds it. `confirmVanished` resolves to true when the port really went away; if the
+   * port stayed, the report goes out at once.
+   */
+  finish(report: UnitReport, identityKey: string | undefined, confirmVanished: () => Promise<boolean>): void {
+    const continued = this.findHeld(report, identityKey);
+    if (continued !== undefined) {
+      clearTimeout(continued.timer);
+      this.held.delete(continued);
+      report.resumed = true;
+      report.previousPort = continued.report.port;
+      log.info({ path: report.port, previousPort: continued.report.port, hardwareId: report.hardwareId }, 'job continues on a new port after its device returned');
+    }
+
+    const windowMs = this.reconnectWindowMs;
+    const knowsDevice = identityKey !== undefined || report.hardwareId !== undefined;
+    if (report.result !== 'failed' || report.reason?.code !== 'port-closed' || !knowsDevice || windowMs === 0 || this.stopping) {
+      this.options.onUnit(report);
+      return;
+    }
+
+    const held: HeldJob = { report, identityKey, timer: setTimeout(() => this.releaseHeld(held), windowMs) };
+    this.held.add(held);
+    void confirmVanished().then((vanished) => {
+      if (!vanished) {
+        this.releaseHeld(held);
+        return;
+      }
+      if (this.held.has(held)) {
+        log.warn({ path: report.port, identity: identityKey, hardwareId: report.hardwareId, windowMs }, 'port vanished mid-job; waiting for the device to return');
+        this.options.onWaiting?.(report, windowMs);
+      }
+    });
   }
 
   get probeIntervalMs(): number {
@@ -132,6 +203,40 @@ export class StationRunner {
 
   get openLink(): OpenLink {
     return this.options.openLink;
+  }
+
+  get reconnectWindowMs(): number {
+    return this.options.reconnectWindowMs ?? DEFAULT_RECONNECT_WINDOW_MS;
+  }
+
+  /** True while a job that vanished on `path` waits for its device. */
+  isWaitingOn(path: string): boolean {
+    return [...this.held].some((held) => held.report.port === path);
+  }
+
+  /**
+   * Finds the held job this report continues: the same port identity, or the same hardware id.
+   * Two hardware ids that differ are two units, even behind one adapter.
+   */
+  private findHeld(report: UnitReport, identityKey: string | undefined): HeldJob | undefined {
+    for (const held of this.held) {
+      const heldId = held.report.hardwareId;
+      const sameUnit = heldId === undefined || report.hardwareId === undefined || heldId === report.hardwareId;
+      const samePort = identityKey !== undefined && held.identityKey === identityKey;
+      const sameHardware = heldId !== undefined && heldId === report.hardwareId;
+      if (sameUnit && (samePort || sameHardware)) {
+        return held;
+      }
+    }
+    return undefined;
+  }
+
+  private releaseHeld(held: HeldJob): void {
+    clearTimeout(held.timer);
+    if (this.held.delete(held)) {
+      log.warn({ path: held.report.port, hardwareId: held.report.hardwareId }, 'reporting a job that lost its port as failed; no job continued it');
+      this.options.onUnit(held.report);
+    }
   }
 
   /** Syncs one unit at a time: a run drains the whole outbox, so runs never need to overlap. */
@@ -165,6 +270,8 @@ class PortSlot {
   private lastHardwareId: string | undefined;
   /** Counts appearances, so a job that outlives its port does not mark the next unit as done. */
   private generation = 0;
+  private identity: PortIdentity = {};
+  private current: Omit<PortJob, 'port' | 'identity' | 'identityWarning'> | undefined;
 
   constructor(
     readonly path: string,
@@ -175,7 +282,11 @@ class PortSlot {
     return this.job !== undefined;
   }
 
-  appeared(port: DiscoveredPort): void {
+  appeared(port: DiscoveredPort, identity: PortIdentity): void {
+    this.identity = identity;
+    if (identity.warning !== undefined) {
+      log.warn({ path: port.path, identity: identity.key }, `port identity is ambiguous: ${identity.warning}`);
+    }
     this.present = true;
     this.lastHardwareId = undefined;
     this.generation += 1;
@@ -191,6 +302,17 @@ class PortSlot {
     this.lastHardwareId = undefined;
     clearTimeout(this.probeTimer);
     void this.closeLink();
+  }
+
+  /** Returns this port's job for the StationApi, or undefined for a vanished port with nothing pending. */
+  status(): PortJob | undefined {
+    const waiting = this.runner.isWaitingOn(this.path);
+    if (!this.present && !waiting && this.job === undefined) {
+      return undefined;
+    }
+    const base = { port: this.path, identity: this.identity.key ?? null, identityWarning: this.identity.warning ?? null };
+    const current = this.current ?? { state: 'done' as const, unitName: null, hardwareId: null, step: null, result: null, reasonCode: null, resumed: false };
+    return { ...base, ...current, ...(waiting ? { state: 'waiting-for-device' as const } : {}) };
   }
 
   async stop(): Promise<void> {
@@ -215,11 +337,13 @@ class PortSlot {
   private async runJob(openedLink: DeviceLink | undefined): Promise<void> {
     const startedAt = Date.now();
     const generation = this.generation;
+    const current = { state: 'running' as const, unitName: null, hardwareId: null, step: null, result: null, reasonCode: null, resumed: false };
+    this.current = current;
     let report: UnitReport;
     try {
       const link = openedLink ?? (await this.runner.openLink(this.path, false));
       this.link = link;
-      report = await this.runner.provision(this.path, link, startedAt);
+      report = await this.runner.provision(this.path, trackSteps(link, (step) => (this.current = { ...current, step })), startedAt);
     } catch (error) {
       // Opening the port failed (or an unexpected error): the unit fails with the reason.
       const reason = isStationError(error) ? { code: error.code, ...(error.detail === undefined ? {} : { detail: error.detail }) } : { code: 'internal' as const, detail: String(error) };
@@ -232,7 +356,35 @@ class PortSlot {
     if (report.hardwareId !== undefined && generation === this.generation) {
       this.lastHardwareId = report.hardwareId;
     }
-    this.runner.report(report);
+    if (this.identity.key !== undefined) {
+      report.identity = this.identity.key;
+    }
+    if (this.identity.warning !== undefined) {
+      report.identityWarning = this.identity.warning;
+    }
+
+    this.current = {
+      state: 'done',
+      unitName: report.name ?? null,
+      hardwareId: report.hardwareId ?? null,
+      step: this.current?.step ?? null,
+      result: report.result,
+      reasonCode: report.reason?.code ?? null,
+      resumed: report.resumed,
+    };
+    this.runner.finish(report, this.identity.key, () => this.vanishedAfter(generation));
+  }
+
+  /**
+   * Resolves to true when the port went away under a job that lost it. The serial port often reports
+   * the loss before the watcher's next poll, so this waits for that poll.
+   */
+  private async vanishedAfter(generation: number): Promise<boolean> {
+    const waitUntil = Date.now() + VANISH_CONFIRM_MS;
+    while (this.present && generation === this.generation && Date.now() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return !this.present || generation !== this.generation;
   }
 
   private scheduleProbe(): void {
