@@ -1,4 +1,4 @@
-// How the runner tells ports apart across a reset: a given identity, a unique USB serial
+// How the runner distinguishes ports across a reset: a given identity, a unique USB serial
 // number, or the USB location when adapters share a serial number or have none.
 import { describe, expect, it } from 'vitest';
 import type { DiscoveredPort } from '../../src/main/device/discovery';
