@@ -2,7 +2,7 @@
 // The station services themselves are plain Node.js modules that never import Electron.
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
-import type { AppInfo, StationApi, SyncStatus } from '../shared/api';
+import type { AppInfo, PortJob, StationApi, SyncStatus } from '../shared/api';
 import { Store } from './store/store';
 import { readSyncStatus } from './sync/status';
 import { registerStationApi } from './ipc';
@@ -66,6 +66,11 @@ const service: StationApi = {
       return Promise.reject(new Error('the station database is not open'));
     }
     return Promise.resolve(readSyncStatus(opened));
+  },
+  portJobs(): Promise<PortJob[]> {
+    // NOTE: the desktop app does not start a StationRunner yet, so no port has a job here.
+    // Once it does, this returns runner.portJobs(), as `station run` fills it.
+    return Promise.resolve([]);
   },
 };
 

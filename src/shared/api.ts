@@ -61,14 +61,18 @@ export interface StationApi {
   appInfo(): Promise<AppInfo>;
   /** Returns the outbox counts and the last contact with the server. */
   syncStatus(): Promise<SyncStatus>;
+  /** Returns one entry per port the station runner serves, in the order the ports appeared. */
+  portJobs(): Promise<PortJob[]>;
 }
 
 export const STATION_API_CHANNELS = {
   appInfo: 'app-info',
   syncStatus: 'sync-status',
+  portJobs: 'port-jobs',
 } as const satisfies Record<keyof StationApi, string>;
 
 export const STATION_API_ARGUMENTS = {
   appInfo: z.tuple([]),
   syncStatus: z.tuple([]),
+  portJobs: z.tuple([]),
 } as const satisfies Record<keyof StationApi, z.ZodType>;
