@@ -151,6 +151,7 @@ program
   .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic', 'x509']).default('token'))
   .addOption(new Option('--x509-mode <mode>', 'with --credential x509: who makes the key and who signs').choices(['self-signed', 'ca-key', 'device-csr']).default('ca-key'))
   .option('--baud <rate>', 'simulated UART speed in baud (0: unpaced)', positiveInteger('--baud'), 115200)
+  .option('--parallel', 'provision every unit at once, one job per port, instead of one after another')
   .option('--keep', 'keep the stand-in running after the summary, until Ctrl+C')
   .action(async (options: Parameters<typeof demoCommand>[0]) => {
     setUpLogging(program.opts());

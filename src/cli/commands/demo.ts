@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSerialLink, type SerialLinkOptions } from '../../main/device/serial-link';
-import { runProvisionJob, type ProvisionOutcome } from '../../main/provisioning/provision-job';
+import { runProvisionJob, type ProvisionOutcome, type ProvisionRequest } from '../../main/provisioning/provision-job';
 import { Store, type X509Mode } from '../../main/store/store';
 import { syncOutbox } from '../../main/sync/sync';
 import { credentialsMatch, ThingsboardClient, type TbDeviceCredentials } from '../../main/thingsboard/client';
@@ -26,6 +26,8 @@ export interface DemoOptions {
   credential: CredentialType;
   x509Mode: X509Mode;
   baud: number;
+  /** True to provision every unit at once, one job per port, instead of one after another. */
+  parallel?: boolean;
   keep?: boolean;
 }
 
@@ -57,28 +59,29 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
       devices.push(await startDemoDevice(dir, index, options.baud, usePty));
     }
 
-    console.log(`\nStep 1: provision ${units} unit(s) with ${describeCredential(options)}, with no server connection (offline)`);
+    const mode = options.parallel === true ? 'all at once, one job per port' : 'one after another';
+    console.log(`\nStep 1: provision ${units} unit(s) with ${describeCredential(options)}, ${mode}, with no server connection (offline)`);
     const store = new Store(join(dir, 'station.db'));
     const x509 = options.credential === 'x509' ? await demoX509Settings(store, options.x509Mode) : undefined;
+    const provisionOne = (device: DemoDevice): Promise<ProvisionOutcome> =>
+      provisionDemoDevice(device, {
+        store,
+        credentialType: options.credential,
+        ...(x509 === undefined ? {} : { x509 }),
+        server: { host: '127.0.0.1', port: server.port },
+        baudRate: options.baud || 115_200,
+      });
+
+    const started = Date.now();
     const outcomes: ProvisionOutcome[] = [];
-    for (const device of devices) {
-      const link = await openSerialLink(device.stationPath, { ...device.linkOptions, baudRate: options.baud || 115_200 });
-      try {
-        const outcome = await runProvisionJob({
-          store,
-          link,
-          credentialType: options.credential,
-          ...(x509 === undefined ? {} : { x509 }),
-          server: { host: '127.0.0.1', port: server.port },
-        });
-        outcomes.push(outcome);
-        const status = outcome.result === 'passed' ? 'PASS' : 'FAIL';
-        const why = outcome.reason === undefined ? '' : ` (${describeReason(outcome.reason.code, outcome.reason.detail)})`;
-        console.log(`  ${status}  ${outcome.name ?? '?'} on ${device.label}${why}`);
-      } finally {
-        await link.close();
+    if (options.parallel === true) {
+      outcomes.push(...(await Promise.all(devices.map(provisionOne))));
+    } else {
+      for (const device of devices) {
+        outcomes.push(await provisionOne(device));
       }
     }
+    console.log(`  Provisioned ${units} unit(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`  Outbox: ${store.outboxCounts().queued} upload(s) queued in ${store.path}`);
 
     console.log('\nStep 2: sync the outbox to the server');
@@ -115,6 +118,24 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     if (options.keep !== true) {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+}
+
+/** Opens the device's port, runs one provisioning job on it, and prints its PASS or FAIL line. */
+async function provisionDemoDevice(
+  device: DemoDevice,
+  job: Omit<ProvisionRequest, 'link'> & { baudRate: number },
+): Promise<ProvisionOutcome> {
+  const { baudRate, ...request } = job;
+  const link = await openSerialLink(device.stationPath, { ...device.linkOptions, baudRate });
+  try {
+    const outcome = await runProvisionJob({ ...request, link });
+    const status = outcome.result === 'passed' ? 'PASS' : 'FAIL';
+    const why = outcome.reason === undefined ? '' : ` (${describeReason(outcome.reason.code, outcome.reason.detail)})`;
+    console.log(`  ${status}  ${outcome.name ?? '?'} on ${device.label}${why}`);
+    return outcome;
+  } finally {
+    await link.close();
   }
 }
 
