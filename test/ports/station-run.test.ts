@@ -4,6 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createPtyPair, isSocatAvailable } from '../../src/devkit/pty-pair';
 import { SerialPort } from 'serialport';
@@ -208,15 +209,16 @@ describe.skipIf(!hasSocat)('station run', () => {
     const run = new StationRun(['--db', join(dir, 'station.db'), '--port', pair.stationPath]);
 
     try {
-      await sleep(1500);
-      const closedAt = Date.now();
+      // Unplug only once the job is under way, however long the station took to start.
+      await waitForJobStep(join(dir, 'station.db'), 'hello');
       await simulator.close();
       await pair.close();
 
+      // The silent device would keep the job waiting for many seconds; the unplug ends it first.
       const [unit] = await run.waitForUnits(1);
       expect(unit?.result).toBe('failed');
       expect(unit?.reasonCode).toBe('port-closed');
-      expect(Date.now() - closedAt).toBeLessThan(2000);
+      expect(jobSteps(join(dir, 'station.db'))).toContain('hello:failed');
     } finally {
       await run.stop();
     }
@@ -263,3 +265,33 @@ describe.skipIf(!hasSocat)('station run', () => {
     }
   });
 });
+
+function jobSteps(db: string): string[] {
+  const database = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const rows = database.prepare('SELECT step, state FROM job_steps ORDER BY id').all() as Array<{ step: string; state: string }>;
+    return rows.map((row) => `${row.step}:${row.state}`);
+  } finally {
+    database.close();
+  }
+}
+
+/** Waits until the station's journal shows `step` started, so the job is really running. */
+async function waitForJobStep(db: string, step: string, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (existsSync(db)) {
+      try {
+        if (jobSteps(db).includes(`${step}:started`)) {
+          return;
+        }
+      } catch {
+        // The station may still be creating the schema; try again.
+      }
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`no job reached ${step} within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
