@@ -94,14 +94,12 @@ describe('flow control', () => {
     const link = await openSerialLink('stalled:1', { binding, writeTimeoutMs: 200, requestTimeoutMs: 5000 });
 
     try {
-      const started = Date.now();
       const error = await errorOf(link.hello());
 
       expect(error.code).toBe('device-not-accepting-data');
       expect(error.detail).toContain('stalled:1');
       expect(describeReason(error.code, error.detail)).toContain('flow control (RTS/CTS)');
-      // The write deadline ends the request, well before the reply deadline would have.
-      expect(Date.now() - started).toBeLessThan(2000);
+      // The reason shows the write deadline ended the request: the reply deadline would give device-timeout.
       expect(ports[0]?.writes).toBe(1);
     } finally {
       await link.close();
