@@ -83,7 +83,7 @@ serverOptions(
     .command('run')
     .description('provision every unit plugged into the given ports, one job per port at once, until Ctrl+C')
     .requiredOption('--db <file>', 'station database file (created when missing; its key is <file>.key)')
-    .option('--port <path>', 'serial port to serve, watched until it exists (repeatable)', collect)
+    .option('--port <path[=identity]>', 'serial port to serve, watched until it exists (repeatable); =IDENTITY names the device behind it, so a job follows it to another path after a reset', collect)
     .option('--match <vid:pid>', 'serve every USB serial port with this vendor and product id, e.g. 1a86:7523 (repeatable)', collect)
     .option('--port-pattern <glob>', 'serve every listed port whose path matches, e.g. /dev/ttyUSB* (repeatable)', collect)
     .option('--naming-rule <rule>', 'device name from {model}, {hardwareId} and {firmwareVersion}', '{model}-{hardwareId}')
