@@ -9,6 +9,7 @@ export interface ReasonMessage {
 
 export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   'port-not-found': { message: 'Serial port not found', action: 'Check the cable and the port name, then try again.' },
+  'port-not-serial': { message: 'This path is not a serial port', action: 'Check --port: give the serial port of the device, e.g. /dev/ttyUSB0 or /dev/ttyACM0.' },
   'port-busy': { message: 'Serial port is in use by another program', action: 'Close the other program, then try again.' },
   'port-open-failed': { message: 'Serial port could not be opened', action: 'Check the cable and your permission to use the port.' },
   'port-closed': { message: 'The device was disconnected', action: 'Reconnect the device and run the job again.' },

@@ -4,6 +4,7 @@
 export const REASON_CODES = [
   // Serial port and device link
   'port-not-found',
+  'port-not-serial',
   'port-busy',
   'port-open-failed',
   'port-closed',

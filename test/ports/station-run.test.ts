@@ -244,6 +244,30 @@ describe.skipIf(!hasSocat)('station run', () => {
     }
   });
 
+  it('failed unit is retried once back', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const device = await rig.device(dir, 'flaky', { hardwareId: 'RETRY-1', faults: { hangUpAt: 'commit' } });
+    const run = new StationRun(['--db', join(dir, 'station.db'), '--port', device.stationPath]);
+
+    try {
+      const [failed] = await run.waitForUnits(1);
+      expect(failed?.result).toBe('failed');
+
+      // The technician power-cycles the unit behind an adapter that stays plugged in: for a
+      // moment nothing answers on the port, then the unit boots again without its fault.
+      await device.restart({ faults: { silent: true } });
+      await sleep(2500);
+      await device.restart({ faults: {} });
+      const units = await run.waitForUnits(2, 30_000);
+
+      expect(units[1]?.result).toBe('passed');
+      expect(units[1]?.hardwareId).toBe('RETRY-1');
+      expect(device.state().stored.token).toMatch(/^[A-Za-z0-9]{20,32}$/);
+    } finally {
+      await run.stop();
+    }
+  });
+
   it('next unit on same port', async () => {
     const dir = tempDir();
     const device = await rig.device(dir, 'bench-a');

@@ -5,10 +5,19 @@ import { isStationError, StationError } from '../../shared/reasons';
 import { startThingsboardStandIn } from '../../devkit/thingsboard';
 import { EXIT } from '../output';
 
+/**
+ * Resolves on Ctrl+C or SIGTERM. A timer keeps the process alive meanwhile, because a simulated
+ * device that hung up (fault hang-up) leaves nothing else running.
+ */
 function untilInterrupted(): Promise<void> {
+  const keepAlive = setInterval(() => undefined, 60_000);
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    const stop = (): void => {
+      clearInterval(keepAlive);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 }
 

@@ -1,5 +1,6 @@
 // `station run`: provision every unit plugged into the station's ports, one job per port, all
 // at once, until SIGINT or SIGTERM. Prints one line per unit (one JSON object with --json).
+import { existsSync } from 'node:fs';
 import { describeReason } from '../../shared/messages';
 import { StationError } from '../../shared/reasons';
 import { parseUsbMatch } from '../../main/device/discovery';
@@ -68,6 +69,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   runner.start();
   if (options.json !== true) {
     console.log(`serving ${describeSelection(selection)}; press Ctrl+C to stop`);
+    for (const path of selection.paths.filter((candidate) => !existsSync(candidate))) {
+      console.log(`waiting for ${path} to appear (no such port yet)`);
+    }
   }
   await waitForStopSignal();
 

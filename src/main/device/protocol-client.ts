@@ -95,7 +95,8 @@ export class ProtocolClient implements DeviceLink {
     }
 
     this.deviceHello = hello;
-    log.info({ path: this.path, model: hello.model, hardwareId: hello.hardwareId, firmware: hello.firmwareVersion }, 'device hello');
+    // Debug level: an unattended station says HELLO to every idle port once a second.
+    log.debug({ path: this.path, model: hello.model, hardwareId: hello.hardwareId, firmware: hello.firmwareVersion }, 'device hello');
     return hello;
   }
 
@@ -249,7 +250,7 @@ export class ProtocolClient implements DeviceLink {
     if (lastFailure === 'damaged') {
       throw new StationError('device-corrupt-reply', `${this.path}: every reply to ${verb} was damaged after ${this.retries + 1} tries`);
     }
-    throw new StationError('device-timeout', `${this.path}: no reply to ${verb} after ${this.retries + 1} tries of ${deadlineMs} ms`);
+    throw new StationError('device-timeout', `${this.path}: no reply to ${verb} after ${this.retries + 1} ${this.retries === 0 ? 'try' : 'tries'} of ${deadlineMs} ms each`);
   }
 
   private async waitWhileBusy(verb: Command, frame: Frame, busySince: number): Promise<void> {

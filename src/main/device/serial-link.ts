@@ -37,7 +37,7 @@ export async function openSerialLink(path: string, options: SerialLinkOptions = 
       : new SerialPortStream({ binding: options.binding, path, baudRate, autoOpen: false });
 
   await openPort(port, path);
-  log.info({ path, baudRate }, 'port opened');
+  log.debug({ path, baudRate }, 'port opened');
 
   const writeDeadline = { baudRate, marginMs: options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS };
   return new ProtocolClient(path, serialChannel(port, path, writeDeadline), {
@@ -64,6 +64,9 @@ async function openError(error: Error, path: string): Promise<StationError> {
   const message = error.message;
   if (/ENOENT|No such file or directory|cannot find the file/i.test(message)) {
     return new StationError('port-not-found', path, { cause: error });
+  }
+  if (/ENOTTY|Inappropriate ioctl/i.test(message)) {
+    return new StationError('port-not-serial', path, { cause: error });
   }
   if (/EACCES|Permission denied/i.test(message)) {
     return new StationError('port-permission-denied', path, { cause: error });

@@ -23,6 +23,10 @@ export class PortSlot {
   private probing: Promise<void> | undefined;
   /** Hardware id of the last unit on this port, until the port disappears. */
   private lastHardwareId: string | undefined;
+  /** Whether the last unit's job failed: it is tried again once the device was gone and is back. */
+  private lastFailed = false;
+  /** Whether a probe found no device answering since the last job. */
+  private lostContact = false;
   /** Counts appearances, so a job that outlives its port does not mark the next unit as done. */
   private generation = 0;
   private identity: PortIdentity = {};
@@ -111,6 +115,8 @@ export class PortSlot {
     if (report.hardwareId !== undefined && generation === this.generation) {
       this.lastHardwareId = report.hardwareId;
     }
+    this.lastFailed = report.result === 'failed';
+    this.lostContact = false;
     if (this.identity.key !== undefined) {
       report.identity = this.identity.key;
     }
@@ -151,20 +157,27 @@ export class PortSlot {
     }, this.runner.probeIntervalMs);
   }
 
-  /** Says HELLO; another hardware id than the last unit's starts a job on the same link. */
+  /**
+   * Says HELLO. Another hardware id than the last unit's starts a job on the same link, and so
+   * does the same failed unit once it stopped answering and came back (restarted or reconnected
+   * behind an adapter that stayed plugged in).
+   */
   private async probe(): Promise<void> {
     let link: DeviceLink | undefined;
     try {
       link = await this.runner.openLink(this.path, true);
       this.link = link;
       const hello = await link.hello();
-      if (this.present && !this.runner.isStopping && hello.hardwareId !== this.lastHardwareId) {
-        log.info({ path: this.path, hardwareId: hello.hardwareId }, 'next unit found on the port');
+      const nextUnit = hello.hardwareId !== this.lastHardwareId;
+      const failedUnitBack = this.lastFailed && this.lostContact;
+      if (this.present && !this.runner.isStopping && (nextUnit || failedUnitBack)) {
+        log.info({ path: this.path, hardwareId: hello.hardwareId, retry: !nextUnit }, nextUnit ? 'next unit found on the port' : 'failed unit is back; trying it again');
         this.startJob(link);
         return;
       }
     } catch (error) {
       // No device, or one that is not ready yet: the port is probed again.
+      this.lostContact = true;
       log.debug({ path: this.path, err: error }, 'probe found no unit');
     }
 
