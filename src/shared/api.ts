@@ -12,7 +12,7 @@ export interface AppInfo {
   reason?: string;
 }
 
-/** Where the outbox stands; no secrets, so it may go to the renderer. */
+/** The state of the outbox. It contains no secrets, so it may go to the renderer. */
 export interface SyncStatus {
   stationId: string;
   /** Uploads waiting for their unit to pass. */
@@ -39,7 +39,7 @@ export interface PortJob {
   port: string;
   /** Key the job follows its device by (given, USB serial number or location), or null. */
   identity: string | null;
-  /** Why the identity may mix up two devices, such as adapters sharing a serial number. */
+  /** The reason the identity may mix up two devices, such as adapters sharing a serial number. */
   identityWarning: string | null;
   /**
    * running: a job is on the port. waiting-for-device: the device vanished mid-job and may

@@ -107,7 +107,7 @@ describe('station failures', () => {
     expect(later.json).toMatchObject({ synced: 1, queued: 0 });
   });
 
-  it('passes the unit but reports the upload queued when provisioning against a down server', async () => {
+  it('provision against down server queues upload', async () => {
     const dir = tempDir();
     const db = join(dir, 'station.db');
     const server = await rig.server();

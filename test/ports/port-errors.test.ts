@@ -42,8 +42,8 @@ describe.skipIf(!hasSocat)('port open errors', () => {
         () => undefined,
         (error: unknown) => error,
       );
-      expect(isStationError(second)).toBe(true);
-      expect(isStationError(second) && second.code).toBe('port-busy');
+      if (!isStationError(second)) throw new Error(`expected a StationError, got ${String(second)}`);
+      expect(second.code).toBe('port-busy');
     } finally {
       await first.close();
     }

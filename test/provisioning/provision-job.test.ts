@@ -82,7 +82,7 @@ describe('runProvisionJob', () => {
     store.close();
   });
 
-  it('refuses a new name for a known hardware id and a name held by another unit', async () => {
+  it('rejects renames and taken names', async () => {
     const store = new Store(join(tempDir(), 'station.db'));
     const first = await device({ hardwareId: 'HW-N1' });
     await runProvisionJob({ store, link: first.link, credentialType: 'token', name: 'SN-1' });

@@ -122,7 +122,7 @@ describe('Store', () => {
     store.close();
   });
 
-  it('backs up the database before a new migration and keeps it when one fails', () => {
+  it('backs up before a failing migration', () => {
     const path = join(tempDir(), 'station.db');
     const store = new Store(path);
     newUnit(store);

@@ -89,7 +89,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     const summary = await syncOutbox(store, client);
     console.log(`  synced ${summary.synced}, queued ${summary.queued}, parked ${summary.parked}`);
 
-    console.log('\nStep 3: compare what each device holds with what the server holds');
+    console.log('\nStep 3: compare the credential in each device with the one on the server');
     const rows = [];
     let allGood = true;
     for (const [index, outcome] of outcomes.entries()) {

@@ -1,4 +1,4 @@
-// `station status`: where the outbox stands, for a person or a script.
+// `station status`: the state of the outbox, for a person or a script.
 import { readSyncStatus } from '../../main/sync/sync';
 import { Store } from '../../main/store/store';
 import { EXIT, printJson } from '../output';

@@ -95,7 +95,7 @@ export class ProtocolClient implements DeviceLink {
     }
 
     this.deviceHello = hello;
-    // Debug level: an unattended station says HELLO to every idle port once a second.
+    // Debug level: an unattended station sends HELLO to every idle port once a second.
     log.debug({ path: this.path, model: hello.model, hardwareId: hello.hardwareId, firmware: hello.firmwareVersion }, 'device hello');
     return hello;
   }

@@ -141,7 +141,7 @@ async function issue(link: DeviceLink, unit: Unit, settings: X509Settings): Prom
   return signDeviceCsr(csrPem, unit.name, issuer, options);
 }
 
-/** Returns whether the CSR asks for the same public key the certificate certifies. */
+/** Returns whether the CSR contains the same public key as the certificate. */
 function samePublicKey(csrPem: string, certificatePem: string): boolean {
   try {
     const certificateKey = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' });

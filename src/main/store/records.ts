@@ -4,7 +4,7 @@ import type { CredentialType, DeviceFields } from '../../shared/domain';
 export type X509Mode = 'self-signed' | 'ca-key' | 'device-csr';
 
 /**
- * What the station keeps of a credential. An X.509 credential keeps its certificate and chain
+ * The part of a credential the station keeps. An X.509 credential keeps its certificate and chain
  * but never the device private key, which exists only in memory while it is written.
  */
 export type CredentialSecret =

@@ -64,8 +64,8 @@ export function loadOrCreateKeyFile(keyPath: string, databaseExists: boolean): B
     if (key.length === KEY_BYTES) {
       return key;
     }
-    // A key file cut short before its database was ever created encrypted nothing, so it is
-    // safe to replace; beside an existing database it may be the only copy and is kept.
+    // A key file cut short before its database was created encrypted nothing, so it is safe
+    // to replace. Beside an existing database it may be the only copy, so it is kept.
     if (databaseExists) {
       throw new StationError('store-key-missing', `key file ${keyPath} does not contain a ${KEY_BYTES}-byte base64 key`);
     }

@@ -52,8 +52,8 @@ export class Store extends OutboxRepository {
     if (!databaseExisted && options.create === false) {
       throw new StationError('invalid-argument', `database ${path} does not exist; check --db`);
     }
-    // The key is loaded (or made) before the database file exists, so a new database never
-    // waits for a key that could not be written.
+    // The key is loaded or made before the database file is created, so a key file that cannot
+    // be written fails the command before a database exists that no key could read.
     const key = options.dataKey ?? loadOrCreateKeyFile(`${path}.key`, databaseExisted);
     super(openDatabase(path, options), options.now ?? Date.now);
     this.path = path;

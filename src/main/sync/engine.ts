@@ -7,7 +7,7 @@
 // Nothing is ever dropped: an entry leaves the queue only as done or parked.
 import { isStationError, type ReasonCode } from '../../shared/reasons';
 import { getLogger } from '../log';
-import { OUTBOX_STEPS, type OutboxEntry, type Store } from '../store/store';
+import type { OutboxEntry, Store } from '../store/store';
 import type { ThingsboardClient } from '../thingsboard/client';
 import { runStep } from './steps';
 
@@ -246,6 +246,3 @@ function toReason(error: unknown): { code: ReasonCode; detail?: string } {
 function describe(reason: { code: ReasonCode; detail?: string }): string {
   return reason.detail === undefined ? reason.code : `${reason.code}: ${reason.detail}`;
 }
-
-/** The steps in order, for status displays. */
-export const SYNC_STEPS = OUTBOX_STEPS;

@@ -53,8 +53,8 @@ async function createDevice(context: StepContext): Promise<StepResult> {
   const existing = await client.getDeviceByName(unit.name);
   if (existing === null) {
     const { device, created } = await createOrReconcile(client, unit.name, wanted);
-    // A device this call created holds exactly the credentials sent with it; verify-credentials
-    // reads them back at the end anyway.
+    // A device this call created has exactly the credentials sent with it, and
+    // verify-credentials reads them back at the end anyway.
     const reconciled = created ? undefined : await reconcileCredentials(context, device, wanted);
     return reconciled ?? { next: 'write-attributes', deviceId: device.id.id };
   }

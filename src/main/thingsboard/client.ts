@@ -216,7 +216,7 @@ export class ThingsboardClient {
       serverMessage,
       unknownOutcome: reply.status >= 500,
     });
-    // A 404 is the normal answer to a lookup by name, so it is not worth a warning.
+    // A 404 is the normal response to a lookup by name, so it is not worth a warning.
     const level = reply.status === 404 ? 'debug' : 'warn';
     log[level]({ method, path, status: reply.status, errorCode, code }, 'ThingsBoard call failed');
     return error;
