@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine for the station's tests and demo: the system tools the tests
 # use (socat for pty pairs, openssl to check what the station issues, a Mosquitto broker and its
-# clients to prove that issued certificates authenticate over TLS), then the npm packages.
+# clients to prove that issued certificates authenticate over TLS, Debian's Chromium for the
+# browser tests of the operator screens), then the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ command -v socat >/dev/null 2>&1 || needed+=(socat)
 command -v openssl >/dev/null 2>&1 || needed+=(openssl)
 [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || needed+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || needed+=(mosquitto-clients)
+[ -x /usr/bin/chromium ] || needed+=(chromium)
 if [ "${#needed[@]}" -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

@@ -2,18 +2,17 @@
 // The station services themselves are plain Node.js modules that never import Electron.
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
-import type { AppInfo, PortJob, StationApi, SyncStatus } from '../shared/api';
-import { Store } from './store/store';
-import { readSyncStatus } from './sync/status';
 import { registerStationApi } from './ipc';
 import { getLogger } from './log';
+import { openStationService, type StationService } from './service/station-service';
+import { unavailableService } from './service/unavailable-service';
 
 const log = getLogger('app');
 
 function createWindow(): void {
   const window = new BrowserWindow({
-    width: 1200,
-    height: 800,
+    width: 1366,
+    height: 768,
     title: 'Provisioning Station',
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
@@ -31,52 +30,33 @@ function createWindow(): void {
   }
 }
 
-let store: Store | undefined;
-let storeError: string | undefined;
-
 /**
- * Opens the station database in the user-data folder. STATION_SQLITE_BINDING may name a
- * better-sqlite3 addon built for Electron, kept beside the one npm built for Node.js.
+ * Opens the station services on the database in the user-data folder. STATION_SQLITE_BINDING
+ * may name a better-sqlite3 addon built for Electron, kept beside the one npm built for Node.js.
+ * When they cannot start, the window still opens and shows why.
  */
-function openStore(): Store | undefined {
-  if (store === undefined && storeError === undefined) {
-    try {
-      const binding = process.env.STATION_SQLITE_BINDING;
-      store = new Store(join(app.getPath('userData'), 'station.db'), binding === undefined ? {} : { nativeBinding: binding });
-    } catch (error) {
-      storeError = error instanceof Error ? error.message : String(error);
-      log.error({ err: error }, 'the station database could not be opened');
-    }
+async function openServices(): Promise<StationService> {
+  const binding = process.env.STATION_SQLITE_BINDING;
+  try {
+    return await openStationService({
+      dbPath: join(app.getPath('userData'), 'station.db'),
+      transport: 'ipc',
+      appName: app.getName(),
+      appVersion: app.getVersion(),
+      ...(binding === undefined ? {} : { nativeBinding: binding }),
+    });
+  } catch (error) {
+    log.error({ err: error }, 'the station services could not start');
+    return unavailableService(app.getName(), app.getVersion(), error instanceof Error ? error.message : String(error));
   }
-  return store;
 }
 
-const service: StationApi = {
-  appInfo(): Promise<AppInfo> {
-    const ready = openStore() !== undefined;
-    const info: AppInfo = { name: app.getName(), version: app.getVersion(), servicesReady: ready };
-    if (!ready && storeError !== undefined) {
-      info.reason = storeError;
-    }
-    return Promise.resolve(info);
-  },
-  syncStatus(): Promise<SyncStatus> {
-    const opened = openStore();
-    if (opened === undefined) {
-      return Promise.reject(new Error('the station database is not open'));
-    }
-    return Promise.resolve(readSyncStatus(opened));
-  },
-  portJobs(): Promise<PortJob[]> {
-    // NOTE: the desktop app does not start a StationRunner yet, so no port has a job here.
-    // Once it does, this returns runner.portJobs(), as `station run` fills it.
-    return Promise.resolve([]);
-  },
-};
+let service: StationService | undefined;
 
 app
   .whenReady()
-  .then(() => {
+  .then(async () => {
+    service = await openServices();
     registerStationApi(service);
     createWindow();
   })
@@ -86,6 +66,5 @@ app
   });
 
 app.on('window-all-closed', () => {
-  store?.close();
-  app.quit();
+  void (service?.close() ?? Promise.resolve()).finally(() => app.quit());
 });

@@ -1,21 +1,21 @@
-// The Electron IPC adapter: the only file in main that touches ipcMain. Each handler checks its
-// arguments against the StationApi schema, then calls the service object.
-import { ipcMain } from 'electron';
-import { STATION_API_ARGUMENTS, STATION_API_CHANNELS, type StationApi } from '../shared/api';
-import { getLogger } from './log';
+// The Electron IPC adapter: the only file in main that touches ipcMain. Every call goes through
+// dispatchCall, which checks its arguments against the StationApi schema before the service
+// acts; events go to every window's renderer on one channel.
+import { BrowserWindow, ipcMain } from 'electron';
+import { CALL_NAMES, EVENT_CHANNEL, callChannel, type StationApi } from '../shared/api';
+import { dispatchCall } from './service/dispatch';
 
-const log = getLogger('app');
-
-export function registerStationApi(service: StationApi): void {
-  for (const name of Object.keys(STATION_API_CHANNELS) as Array<keyof StationApi>) {
-    const channel = STATION_API_CHANNELS[name];
-    ipcMain.handle(channel, async (_event, ...args: unknown[]) => {
-      const parsed = STATION_API_ARGUMENTS[name].safeParse(args);
-      if (!parsed.success) {
-        log.warn({ channel }, 'rejected a call with invalid arguments');
-        throw new Error(`invalid arguments for ${name}`);
-      }
-      return service[name]();
-    });
+/** Registers one handler per call, and forwards the service's events until the app quits. */
+export function registerStationApi(service: StationApi): () => void {
+  for (const name of CALL_NAMES) {
+    ipcMain.handle(callChannel(name), (_event, ...args: unknown[]) => dispatchCall(service, name, args));
   }
+
+  return service.onEvent((event) => {
+    for (const window of BrowserWindow.getAllWindows()) {
+      if (!window.isDestroyed()) {
+        window.webContents.send(EVENT_CHANNEL, event);
+      }
+    }
+  });
 }

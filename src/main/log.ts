@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-export type Subsystem = 'serial' | 'device' | 'store' | 'provision' | 'sync' | 'thingsboard' | 'devkit' | 'cli' | 'app';
+export type Subsystem = 'serial' | 'device' | 'store' | 'provision' | 'sync' | 'thingsboard' | 'devkit' | 'cli' | 'app' | 'api' | 'station';
 
 const REDACTED_PATHS = [
   'token',

@@ -57,6 +57,9 @@ export const REASON_CODES = [
   // Serial port access on the station's operating system
   'port-permission-denied',
   'port-held-by-modem-manager',
+  // The operator's station
+  'settings-locked',
+  'station-not-configured',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -14,8 +14,9 @@ export interface DeviceLink {
   /**
    * Writes the fields in chunks that fit the device's frame size, then commits them so the
    * device replaces its stored fields in one step. Safe to repeat after any failure.
+   * `onProgress` receives the share of the bytes the device has staged, from 0 to 1.
    */
-  writeFields(fields: DeviceFields): Promise<void>;
+  writeFields(fields: DeviceFields, onProgress?: (fraction: number) => void): Promise<void>;
 
   /** Returns the lowercase hex SHA-256 of each field the device stores, keyed by field name. */
   verify(): Promise<DeviceFields>;

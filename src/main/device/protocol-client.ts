@@ -101,12 +101,17 @@ export class ProtocolClient implements DeviceLink {
   }
 
   /** Writes the fields and commits them; the committed set replaces every stored field. */
-  async writeFields(fields: DeviceFields): Promise<void> {
+  async writeFields(fields: DeviceFields, onProgress?: (fraction: number) => void): Promise<void> {
     const entries = fieldEntries(fields);
     const maxFrameSize = (await this.ensureHello()).maxFrameSize;
+    const totalBytes = entries.reduce((sum, [, value]) => sum + Buffer.byteLength(value, 'utf8'), 0);
+    let writtenBytes = 0;
 
     for (const [field, value] of entries) {
-      await this.writeField(field, Buffer.from(value, 'utf8'), maxFrameSize);
+      await this.writeField(field, Buffer.from(value, 'utf8'), maxFrameSize, (chunkBytes) => {
+        writtenBytes += chunkBytes;
+        onProgress?.(writtenBytes / totalBytes);
+      });
     }
 
     const names = entries.map(([field]) => field);
@@ -184,7 +189,7 @@ export class ProtocolClient implements DeviceLink {
     return this.deviceHello ?? (await this.hello());
   }
 
-  private async writeField(field: DeviceField, value: Buffer, maxFrameSize: number): Promise<void> {
+  private async writeField(field: DeviceField, value: Buffer, maxFrameSize: number, onChunk: (bytes: number) => void): Promise<void> {
     const chunkBytes = writeChunkBytes(field, value.length, maxFrameSize);
     let offset = 0;
     do {
@@ -199,6 +204,7 @@ export class ProtocolClient implements DeviceLink {
       if (Number(reply.args.have) !== offset) {
         throw new StationError('device-error', `${this.path}: device staged ${reply.args.have ?? '?'} bytes of ${field}, expected ${offset}`);
       }
+      onChunk(data.length);
     } while (offset < value.length);
   }
 

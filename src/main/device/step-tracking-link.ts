@@ -5,7 +5,7 @@ import type { DeviceLink, KeyAlgorithm } from './link';
 
 export type LinkStep = 'hello' | 'check-device' | 'write' | 'verify' | 'generate-key' | 'erase';
 
-export function trackSteps(link: DeviceLink, onStep: (step: LinkStep) => void): DeviceLink {
+export function trackSteps(link: DeviceLink, onStep: (step: LinkStep) => void, onProgress?: (fraction: number) => void): DeviceLink {
   // The first VERIFY of a job reads what the device holds, and a later one checks a write.
   let written = false;
 
@@ -15,10 +15,13 @@ export function trackSteps(link: DeviceLink, onStep: (step: LinkStep) => void): 
       onStep('hello');
       return link.hello();
     },
-    writeFields: (fields: DeviceFields): Promise<void> => {
+    writeFields: (fields: DeviceFields, onFieldProgress?: (fraction: number) => void): Promise<void> => {
       onStep('write');
       written = true;
-      return link.writeFields(fields);
+      return link.writeFields(fields, (fraction) => {
+        onProgress?.(fraction);
+        onFieldProgress?.(fraction);
+      });
     },
     verify: (): Promise<DeviceFields> => {
       onStep(written ? 'verify' : 'check-device');

@@ -14,6 +14,23 @@ const log = getLogger('provision');
 /** Longer than the port watcher's poll interval, so its verdict on a lost port arrives first. */
 const VANISH_CONFIRM_MS = 1500;
 
+/** The part of a port's PortJob that the job itself changes. */
+type JobView = Omit<PortJob, 'port' | 'identity' | 'identityWarning'>;
+
+const IDLE_VIEW: JobView = {
+  state: 'done',
+  unitName: null,
+  hardwareId: null,
+  step: null,
+  progress: null,
+  result: null,
+  reasonCode: null,
+  reasonDetail: null,
+  resumed: false,
+  synced: null,
+  startedAt: null,
+};
+
 /** One port's cycle: job, wait for the next unit, job again. */
 export class PortSlot {
   private present = false;
@@ -30,7 +47,11 @@ export class PortSlot {
   /** Counts appearances, so a job that outlives its port does not mark the next unit as done. */
   private generation = 0;
   private identity: PortIdentity = {};
-  private current: Omit<PortJob, 'port' | 'identity' | 'identityWarning'> | undefined;
+  private current: JobView | undefined;
+  /** Set while the job waits for a scanned serial number. */
+  private waitingForScan = false;
+  /** Aborted when the port disappears or the runner stops, so a job waiting for a scan ends. */
+  private jobAbort = new AbortController();
 
   constructor(
     readonly path: string,
@@ -53,6 +74,7 @@ export class PortSlot {
       log.info({ path: port.path, serialNumber: port.serialNumber }, 'starting a job on a port that appeared');
       this.startJob();
     }
+    this.runner.portChanged(this.path);
   }
 
   /** Closes the open link, so a pending request fails at once with port-closed. */
@@ -60,7 +82,14 @@ export class PortSlot {
     this.present = false;
     this.lastHardwareId = undefined;
     clearTimeout(this.probeTimer);
+    this.jobAbort.abort();
     void this.closeLink();
+    this.runner.portChanged(this.path);
+  }
+
+  /** Aborted when the job's port disappears or the runner stops. */
+  get jobSignal(): AbortSignal {
+    return this.jobAbort.signal;
   }
 
   /** Returns this port's job for the StationApi, or undefined for a vanished port with nothing pending. */
@@ -70,12 +99,39 @@ export class PortSlot {
       return undefined;
     }
     const base = { port: this.path, identity: this.identity.key ?? null, identityWarning: this.identity.warning ?? null };
-    const current = this.current ?? { state: 'done' as const, unitName: null, hardwareId: null, step: null, result: null, reasonCode: null, resumed: false };
-    return { ...base, ...current, ...(waiting ? { state: 'waiting-for-device' as const } : {}) };
+    const current = this.current ?? IDLE_VIEW;
+    let state = current.state;
+    if (waiting) {
+      state = 'waiting-for-device';
+    } else if (this.waitingForScan) {
+      state = 'waiting-for-scan';
+    }
+    return { ...base, ...current, state };
+  }
+
+  /** Shows the unit's name and hardware id on the card as soon as the job knows them. */
+  noteUnit(unitName: string, hardwareId: string): void {
+    this.update({ unitName, hardwareId });
+  }
+
+  /** Marks the job as waiting for a scanned serial number, or no longer waiting. */
+  setWaitingForScan(waiting: boolean): void {
+    this.waitingForScan = waiting;
+    this.runner.portChanged(this.path);
+  }
+
+  private currentStep(): string | null {
+    return this.current?.step ?? null;
+  }
+
+  private update(patch: Partial<JobView>): void {
+    this.current = { ...(this.current ?? IDLE_VIEW), ...patch };
+    this.runner.portChanged(this.path);
   }
 
   async stop(): Promise<void> {
     clearTimeout(this.probeTimer);
+    this.jobAbort.abort();
     await this.probing;
     await this.job;
   }
@@ -96,13 +152,19 @@ export class PortSlot {
   private async runJob(openedLink: DeviceLink | undefined): Promise<void> {
     const startedAt = Date.now();
     const generation = this.generation;
-    const current = { state: 'running' as const, unitName: null, hardwareId: null, step: null, result: null, reasonCode: null, resumed: false };
-    this.current = current;
+    this.current = undefined;
+    this.jobAbort = new AbortController();
+    this.update({ state: 'running', startedAt: new Date(startedAt).toISOString() });
     let report: UnitReport;
     try {
       const link = openedLink ?? (await this.runner.openLink(this.path, false));
       this.link = link;
-      report = await this.runner.provision(this.path, trackSteps(link, (step) => (this.current = { ...current, step })), startedAt);
+      const tracked = trackSteps(
+        link,
+        (step) => this.update({ step, progress: null }),
+        (progress) => this.update({ progress }),
+      );
+      report = await this.runner.provision(this.path, tracked, startedAt, this);
     } catch (error) {
       // Opening the port failed (or an unexpected error): the unit fails with the reason.
       const reason = isStationError(error) ? { code: error.code, ...(error.detail === undefined ? {} : { detail: error.detail }) } : { code: 'internal' as const, detail: String(error) };
@@ -124,15 +186,19 @@ export class PortSlot {
       report.identityWarning = this.identity.warning;
     }
 
-    this.current = {
+    this.waitingForScan = false;
+    this.update({
       state: 'done',
       unitName: report.name ?? null,
       hardwareId: report.hardwareId ?? null,
-      step: this.current?.step ?? null,
+      step: report.failedStep ?? this.currentStep(),
+      progress: null,
       result: report.result,
       reasonCode: report.reason?.code ?? null,
+      reasonDetail: report.reason?.detail ?? null,
       resumed: report.resumed,
-    };
+      synced: report.synced,
+    });
     this.runner.finish(report, this.identity.key, () => this.vanishedAfter(generation));
   }
 

@@ -32,6 +32,13 @@ export interface ProvisionRequest {
   namingRule?: string;
   /** The server address written to the device with its credential, when known. */
   server?: ServerAddress;
+  /**
+   * Returns the name of a unit the store does not know yet, such as a scanned serial number; the
+   * job waits for it. Without it, `name` or the naming rule names the unit.
+   */
+  resolveName?: (hello: DeviceHello) => Promise<string>;
+  /** Called once the unit is known, before its credential is prepared. */
+  onIdentified?: (unit: { name: string; hardwareId: string }) => void;
 }
 
 export interface ProvisionOutcome {
@@ -44,6 +51,8 @@ export interface ProvisionOutcome {
   /** True when the device already held this station's credential and nothing was written. */
   resumed: boolean;
   reason?: { code: ReasonCode; detail?: string };
+  /** The journal step a failed job stopped in. */
+  failedStep?: string;
 }
 
 export async function runProvisionJob(request: ProvisionRequest): Promise<ProvisionOutcome> {
@@ -56,10 +65,11 @@ export async function runProvisionJob(request: ProvisionRequest): Promise<Provis
     const hello = await step('hello', () => link.hello());
     outcome.hardwareId = hello.hardwareId;
 
-    const unit = await step('identify', () => Promise.resolve(identifyUnit(request, hello)));
+    const unit = await step('identify', () => identifyUnit(request, hello));
     outcome.name = unit.name;
     outcome.unitId = unit.id;
     store.setJobUnit(jobId, unit.id);
+    request.onIdentified?.({ name: unit.name, hardwareId: hello.hardwareId });
 
     const reported = await step('check-device', () => link.verify());
     const { credential, fields, alreadyHeld } = await step('credential', () => prepareCredential(request, unit, reported));
@@ -81,6 +91,7 @@ export async function runProvisionJob(request: ProvisionRequest): Promise<Provis
     const reason = toReason(error);
     store.finishJob(jobId, 'failed', reason);
     outcome.reason = reason;
+    outcome.failedStep = store.jobSteps(jobId).findLast((entry) => entry.state === 'failed')?.step;
     log.warn({ jobId, port: link.path, reason }, 'unit failed');
   }
 
@@ -103,8 +114,8 @@ function journal(store: Store, jobId: number): StepRunner {
   };
 }
 
-/** Finds the unit by its hardware id, or registers it under a given or rule-made name. */
-function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Unit {
+/** Finds the unit by its hardware id, or registers it under a given, scanned or rule-made name. */
+async function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Promise<Unit> {
   const { store } = request;
   const existing = store.findUnitByHardwareId(hello.hardwareId);
 
@@ -116,7 +127,8 @@ function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Unit {
     return existing;
   }
 
-  const name = validateDeviceName(request.name ?? applyNamingRule(request.namingRule ?? DEFAULT_NAMING_RULE, hello));
+  const given = request.name ?? (request.resolveName === undefined ? undefined : await request.resolveName(hello));
+  const name = validateDeviceName(given ?? applyNamingRule(request.namingRule ?? DEFAULT_NAMING_RULE, hello));
   const holder = store.findUnitByName(name);
   if (holder !== undefined) {
     throw new StationError(

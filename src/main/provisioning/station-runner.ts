@@ -10,7 +10,7 @@
 // USB serial number or location), or whose device reports the same hardware id, continues the
 // unit: the runner reports one unit, marked resumed, on the new path.
 import type { PortJob } from '../../shared/api';
-import type { JobResult } from '../../shared/domain';
+import type { CredentialType, DeviceHello, JobResult } from '../../shared/domain';
 import type { ReasonCode } from '../../shared/reasons';
 import type { ServerAddress } from '../credentials/generate';
 import type { DeviceLink } from '../device/link';
@@ -22,6 +22,7 @@ import { syncOutbox, type SyncSummary } from '../sync/sync';
 import type { ThingsboardClient } from '../thingsboard/client';
 import { PortSlot } from './port-slot';
 import { runProvisionJob, type ProvisionOutcome } from './provision-job';
+import type { X509Settings } from './x509-credential';
 
 const log = getLogger('provision');
 
@@ -39,10 +40,19 @@ export interface StationRunnerOptions {
   store: Store;
   watcher: PortWatcher;
   openLink: OpenLink;
-  credentialType: 'token' | 'mqtt-basic';
+  credentialType: CredentialType;
+  /** Issuing mode, key type and issuer; required when credentialType is x509. */
+  x509?: X509Settings;
   namingRule?: string;
+  /**
+   * Returns the name of a new unit, such as a scanned serial number; the job shows
+   * waiting-for-scan until it resolves. Without it the naming rule names each unit.
+   */
+  resolveName?: (path: string, hello: DeviceHello, signal: AbortSignal) => Promise<string>;
   /** Server to sync with after each passed unit; without it uploads stay queued. */
   server?: { client: ThingsboardClient; deviceAddress: ServerAddress };
+  /** Runs the sync after a passed unit instead of the runner's own, for a caller that owns one sync worker. */
+  sync?: () => Promise<SyncSummary | undefined>;
   probeIntervalMs?: number;
   /** How long a job whose port vanished mid-job waits for its device; 0 reports it failed at once. */
   reconnectWindowMs?: number;
@@ -50,6 +60,10 @@ export interface StationRunnerOptions {
   onUnit: (report: UnitReport) => void;
   /** Called when a job's port vanished and its report waits for the device to return. */
   onWaiting?: (report: UnitReport, windowMs: number) => void;
+  /** Called whenever a port's job changes (its step, progress or result), with the port's new PortJob. */
+  onPortChange?: (job: PortJob) => void;
+  /** Called when a port went away and has nothing pending, so its card can go. */
+  onPortRemoved?: (path: string) => void;
 }
 
 export interface UnitReport {
@@ -65,6 +79,8 @@ export interface UnitReport {
   identity?: string;
   identityWarning?: string;
   reason?: { code: ReasonCode; detail?: string };
+  /** The journal step a failed job stopped in. */
+  failedStep?: string;
   /** True when every upload of the unit is done on the server. */
   synced: boolean;
   syncStoppedBy?: SyncSummary['stoppedBy'];
@@ -124,17 +140,41 @@ export class StationRunner {
     return [...this.slots.values()].map((slot) => slot.status()).filter((job): job is PortJob => job !== undefined);
   }
 
+  /** Tells the listeners that a port's job changed, or that the port is gone. */
+  portChanged(path: string): void {
+    const job = this.slots.get(path)?.status();
+    if (job === undefined) {
+      this.options.onPortRemoved?.(path);
+    } else {
+      this.options.onPortChange?.(job);
+    }
+  }
+
   /** Runs one job on an open link, syncs a passed unit, and returns its report. */
-  async provision(path: string, link: DeviceLink, startedAt: number): Promise<UnitReport> {
-    const { store } = this.options;
+  async provision(path: string, link: DeviceLink, startedAt: number, slot?: PortSlot): Promise<UnitReport> {
+    const { store, resolveName } = this.options;
     let outcome: ProvisionOutcome;
     try {
       outcome = await runProvisionJob({
         store,
         link,
         credentialType: this.options.credentialType,
+        ...(this.options.x509 === undefined ? {} : { x509: this.options.x509 }),
         ...(this.options.namingRule === undefined ? {} : { namingRule: this.options.namingRule }),
         ...(this.options.server === undefined ? {} : { server: this.options.server.deviceAddress }),
+        ...(resolveName === undefined
+          ? {}
+          : {
+              resolveName: async (hello: DeviceHello) => {
+                slot?.setWaitingForScan(true);
+                try {
+                  return await resolveName(path, hello, slot?.jobSignal ?? new AbortController().signal);
+                } finally {
+                  slot?.setWaitingForScan(false);
+                }
+              },
+            }),
+        onIdentified: (unit) => slot?.noteUnit(unit.name, unit.hardwareId),
       });
     } finally {
       await link.close();
@@ -168,6 +208,7 @@ export class StationRunner {
     if (continued !== undefined) {
       clearTimeout(continued.timer);
       this.held.delete(continued);
+      this.portChanged(continued.report.port);
       report.resumed = true;
       report.previousPort = continued.report.port;
       log.info({ path: report.port, previousPort: continued.report.port, hardwareId: report.hardwareId }, 'job continues on a new port after its device returned');
@@ -182,6 +223,7 @@ export class StationRunner {
 
     const held: HeldJob = { report, identityKey, timer: setTimeout(() => this.releaseHeld(held), windowMs) };
     this.held.add(held);
+    this.portChanged(report.port);
     void confirmVanished().then((vanished) => {
       if (!vanished) {
         this.releaseHeld(held);
@@ -231,6 +273,7 @@ export class StationRunner {
   private releaseHeld(held: HeldJob): void {
     clearTimeout(held.timer);
     if (this.held.delete(held)) {
+      this.portChanged(held.report.port);
       log.warn({ path: held.report.port, hardwareId: held.report.hardwareId }, 'reporting a job that lost its port as failed; no job continued it');
       this.options.onUnit(held.report);
     }
@@ -238,6 +281,9 @@ export class StationRunner {
 
   /** Syncs one unit at a time: a run drains the whole outbox, so runs never need to overlap. */
   private sync(client: ThingsboardClient): Promise<SyncSummary | undefined> {
+    if (this.options.sync !== undefined) {
+      return this.options.sync();
+    }
     const run = this.syncChain.then(() => syncOutbox(this.options.store, client));
     this.syncChain = run.catch(() => undefined);
     return run.catch((error: unknown) => {
@@ -265,5 +311,8 @@ function copyDefined(report: UnitReport, outcome: ProvisionOutcome): void {
   }
   if (outcome.reason !== undefined) {
     report.reason = outcome.reason;
+  }
+  if (outcome.failedStep !== undefined) {
+    report.failedStep = outcome.failedStep;
   }
 }

@@ -1,5 +1,6 @@
 // The outbox: what sync still owes the server. Entries are held until their unit passes, then
 // queued, and leave the queue only as done, parked (for an operator) or retired (replaced).
+import type { CredentialType } from '../../shared/domain';
 import { StationError } from '../../shared/reasons';
 import { toOutboxEntry, type OutboxCounts, type OutboxEntry, type OutboxRow, type OutboxState, type OutboxStep } from './records';
 import { StationDatabase } from './station-database';
@@ -20,6 +21,18 @@ export class OutboxRepository extends StationDatabase {
   listOutbox(): OutboxEntry[] {
     const rows = this.db.prepare('SELECT * FROM outbox ORDER BY id').all() as OutboxRow[];
     return rows.map(toOutboxEntry);
+  }
+
+  /** Entries not done yet (held, queued, parked), oldest first, with their unit and credential kind. */
+  pendingOutbox(limit: number): Array<OutboxEntry & { unitName: string; hardwareId: string; credentialType: CredentialType }> {
+    const rows = this.db
+      .prepare(
+        `SELECT o.*, u.name AS unit_name, u.hardware_id, c.type AS credential_type
+         FROM outbox o JOIN units u ON u.id = o.unit_id JOIN credentials c ON c.id = o.credential_id
+         WHERE o.state IN ('held', 'queued', 'parked') ORDER BY o.id LIMIT ?`,
+      )
+      .all(limit) as Array<OutboxRow & { unit_name: string; hardware_id: string; credential_type: CredentialType }>;
+    return rows.map((row) => ({ ...toOutboxEntry(row), unitName: row.unit_name, hardwareId: row.hardware_id, credentialType: row.credential_type }));
   }
 
   outboxForUnit(unitId: number): OutboxEntry[] {

@@ -211,6 +211,28 @@ export class Store extends OutboxRepository {
     })();
   }
 
+  /** Queues a parked entry again as it is, after the cause was fixed on the server (a raised device limit). */
+  requeueParked(entryId: number): void {
+    const entry = this.getOutboxEntry(entryId);
+    if (entry.state !== 'parked') {
+      throw new StationError('invalid-argument', `outbox entry ${entryId} is ${entry.state}, not parked; only parked entries can be retried`);
+    }
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE outbox SET state = 'queued', next_attempt_at = 0, updated_at = ? WHERE id = ?").run(this.now(), entryId);
+      this.recordAudit('outbox-resolved', entry.unitId, { entryId, resolution: 'retry' });
+    })();
+  }
+
+  /** Saves a setting that is a secret, such as a server password, sealed under the data key; undefined deletes it. */
+  setSecretSetting(key: string, value: string | undefined): void {
+    this.setMeta(key, value === undefined ? undefined : this.box.seal(value, key).toString('base64'));
+  }
+
+  getSecretSetting(key: string): string | undefined {
+    const sealed = this.getMeta(key);
+    return sealed === undefined ? undefined : this.box.open(Buffer.from(sealed, 'base64'), key);
+  }
+
   startJob(job: { kind: 'provision'; port: string; credentialType: CredentialType }): number {
     const result = this.db
       .prepare('INSERT INTO jobs (kind, port, credential_type, started_at) VALUES (?, ?, ?, ?)')

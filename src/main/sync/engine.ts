@@ -31,6 +31,8 @@ export interface SyncEngineOptions {
   tenantBackoffMs?: number;
   /** How many 429 pauses one run sits out before it stops and leaves the rest queued. */
   maxTenantBackoffs?: number;
+  /** ThingsBoard device profile name for devices the sync creates; the server's default when absent. */
+  deviceProfile?: string;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -75,6 +77,7 @@ export class SyncEngine {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly deviceProfile: string | undefined;
 
   constructor(
     private readonly store: Store,
@@ -89,6 +92,7 @@ export class SyncEngine {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.deviceProfile = options.deviceProfile;
   }
 
   /** Runs every due entry once to done, parked or a scheduled retry, and returns the counts. */
@@ -136,6 +140,7 @@ export class SyncEngine {
           entry,
           unit: this.store.getUnit(entry.unitId),
           credential: this.store.getCredential(entry.credentialId),
+          ...(this.deviceProfile === undefined ? {} : { deviceProfile: this.deviceProfile }),
         });
         this.recordContact();
         run.tenantBackoffs = 0;

@@ -4,7 +4,8 @@ import type { SyncStatus } from '../../shared/api';
 import type { Store } from '../store/store';
 import { SYNC_META } from './engine';
 
-export function readSyncStatus(store: Store): SyncStatus {
+/** `serverConfigured` is false for a station set up to work offline. */
+export function readSyncStatus(store: Store, serverConfigured = true): SyncStatus {
   const entries = store.listOutbox();
   const queued = entries.filter((entry) => entry.state === 'queued');
   return {
@@ -20,6 +21,7 @@ export function readSyncStatus(store: Store): SyncStatus {
     serverClockSkewMs: numberOrNull(store.getMeta(SYNC_META.serverClockSkewMs)),
     lastRunAt: store.getMeta(SYNC_META.lastRunAt) ?? null,
     lastError: store.getMeta(SYNC_META.lastError) ?? null,
+    serverConfigured,
   };
 }
 

@@ -15,6 +15,7 @@ import {
   isUnknownOutcome,
   type TbCredentialsInput,
   type TbDevice,
+  type TbDeviceInput,
   type TbDeviceCredentials,
   type ThingsboardClient,
 } from '../thingsboard/client';
@@ -33,6 +34,8 @@ export interface StepContext {
   entry: OutboxEntry;
   unit: Unit;
   credential: StoredCredential;
+  /** Device profile name sent as the device's type on create; ThingsBoard makes a missing profile. */
+  deviceProfile?: string;
 }
 
 export async function runStep(context: StepContext): Promise<StepResult> {
@@ -52,7 +55,7 @@ async function createDevice(context: StepContext): Promise<StepResult> {
 
   const existing = await client.getDeviceByName(unit.name);
   if (existing === null) {
-    const { device, created } = await createOrReconcile(client, unit.name, wanted);
+    const { device, created } = await createOrReconcile(client, { name: unit.name, ...(context.deviceProfile === undefined ? {} : { type: context.deviceProfile }) }, wanted);
     // A device this call created has exactly the credentials sent with it, and
     // verify-credentials reads them back at the end anyway.
     const reconciled = created ? undefined : await reconcileCredentials(context, device, wanted);
@@ -124,23 +127,23 @@ async function reconcileCredentials(context: StepContext, device: TbDevice, want
  */
 async function createOrReconcile(
   client: ThingsboardClient,
-  name: string,
+  device: TbDeviceInput,
   wanted: TbCredentialsInput,
 ): Promise<{ device: TbDevice; created: boolean }> {
   try {
-    return { device: await client.createDeviceWithCredentials({ name }, wanted), created: true };
+    return { device: await client.createDeviceWithCredentials(device, wanted), created: true };
   } catch (error) {
     const nameExists = isNameExistsError(error);
     if (!nameExists && !isUnknownOutcome(error)) {
       throw error;
     }
-    const existing = await client.getDeviceByName(name);
+    const existing = await client.getDeviceByName(device.name);
     if (existing !== null) {
-      log.info({ device: name, nameExists }, 'create outcome reconciled by name');
+      log.info({ device: device.name, nameExists }, 'create outcome reconciled by name');
       return { device: existing, created: false };
     }
     if (nameExists) {
-      throw new StationError('server-rejected', `the server reported that device "${name}" exists, but a lookup by that name found nothing; sync again later`, {
+      throw new StationError('server-rejected', `the server reported that device "${device.name}" exists, but a lookup by that name found nothing; sync again later`, {
         cause: error,
       });
     }

@@ -151,6 +151,13 @@ export class ThingsboardClient {
     });
   }
 
+  /** Lists the tenant's device profiles by name, `page` counting from 0. */
+  async listDeviceProfiles(pageSize: number, page: number): Promise<PageData<TbDeviceProfileInfo>> {
+    return this.callJson(pageDataSchema(tbDeviceProfileInfoSchema), 'GET', '/api/deviceProfileInfos', {
+      query: { pageSize, page, sortProperty: 'name', sortOrder: 'ASC' },
+    });
+  }
+
   async getDefaultDeviceProfile(): Promise<TbDeviceProfileInfo> {
     return this.callJson(tbDeviceProfileInfoSchema, 'GET', '/api/deviceProfileInfo/default');
   }

@@ -1,0 +1,110 @@
+// The station setup in station_meta: the settings as one JSON value, and the server password or
+// API key sealed under the station's data key. The renderer only ever sees the StationSetup
+// view, where a secret is replaced by whether one is saved.
+import type { ServerProfilesArgument } from '../../shared/api';
+import type { FieldErrors, SetupInput, StationSetup } from '../../shared/setup';
+import { DEFAULT_NAMING_RULE } from '../provisioning/naming';
+import type { Store } from '../store/store';
+import { connectServer, parseServerUrl, type ServerConnection, type ServerSignIn } from '../thingsboard/connection';
+
+const SETUP_META = 'setup.settings';
+const STATION_ID_META = 'station_id';
+const PASSWORD_META = 'setup.server_password';
+const API_KEY_META = 'setup.server_api_key';
+
+/** The saved settings: SetupInput without the secrets and the PIN. */
+type SavedSettings = Omit<StationSetup, 'configured' | 'stationId' | 'pinSet' | 'server'> & {
+  server: { mode: 'offline' } | { mode: 'online'; url: string; auth: 'password' | 'api-key'; username: string | null };
+};
+
+const DEFAULT_SETTINGS: SavedSettings = {
+  server: { mode: 'offline' },
+  deviceProfile: null,
+  credentialType: 'token',
+  x509Mode: 'ca-key',
+  keyAlgorithm: 'ec-p256',
+  naming: { mode: 'rule', rule: DEFAULT_NAMING_RULE },
+  ports: { paths: [], matches: [], patterns: [] },
+};
+
+export function loadSetup(store: Store, pinSet: boolean): StationSetup {
+  const saved = store.getMeta(SETUP_META);
+  const settings = saved === undefined ? DEFAULT_SETTINGS : (JSON.parse(saved) as SavedSettings);
+  const server: StationSetup['server'] =
+    settings.server.mode === 'offline'
+      ? { mode: 'offline' }
+      : { ...settings.server, secretSaved: store.getMeta(settings.server.auth === 'password' ? PASSWORD_META : API_KEY_META) !== undefined };
+  return { ...settings, server, configured: saved !== undefined, stationId: store.stationId(), pinSet };
+}
+
+/**
+ * Saves a checked setup. An empty or omitted secret keeps the saved one; an online setup with
+ * no secret at all gets a field error instead of a save.
+ */
+export function saveSetup(store: Store, input: SetupInput): FieldErrors {
+  const { server } = input;
+  if (server.mode === 'online') {
+    const field = server.auth === 'password' ? 'password' : 'apiKey';
+    const given = server[field] ?? '';
+    const metaKey = server.auth === 'password' ? PASSWORD_META : API_KEY_META;
+    if (given === '' && store.getMeta(metaKey) === undefined) {
+      return { [`server.${field}`]: server.auth === 'password' ? 'Enter the ThingsBoard password.' : 'Enter the API key.' };
+    }
+  }
+
+  const settings: SavedSettings = {
+    server: server.mode === 'offline' ? { mode: 'offline' } : { mode: 'online', url: server.url, auth: server.auth, username: server.username ?? null },
+    deviceProfile: input.deviceProfile === '' ? null : input.deviceProfile,
+    credentialType: input.credentialType,
+    x509Mode: input.x509Mode,
+    keyAlgorithm: input.keyAlgorithm,
+    naming: input.naming,
+    ports: input.ports,
+  };
+  store.database.transaction(() => {
+    store.setMeta(STATION_ID_META, input.stationId);
+    store.setMeta(SETUP_META, JSON.stringify(settings));
+    if (server.mode === 'offline') {
+      store.setSecretSetting(PASSWORD_META, undefined);
+      store.setSecretSetting(API_KEY_META, undefined);
+    } else if (server.auth === 'password' && (server.password ?? '') !== '') {
+      store.setSecretSetting(PASSWORD_META, server.password);
+      store.setSecretSetting(API_KEY_META, undefined);
+    } else if (server.auth === 'api-key' && (server.apiKey ?? '') !== '') {
+      store.setSecretSetting(API_KEY_META, server.apiKey);
+      store.setSecretSetting(PASSWORD_META, undefined);
+    }
+  })();
+  return {};
+}
+
+/** The connection the saved setup describes, or undefined when the station works offline. */
+export function savedConnection(store: Store): ServerConnection | undefined {
+  const setup = loadSetup(store, false);
+  if (setup.server.mode === 'offline') {
+    return undefined;
+  }
+  return connectTo({ url: setup.server.url, auth: setup.server.auth, ...(setup.server.username === null ? {} : { username: setup.server.username }) }, store);
+}
+
+/** A connection for the given server, using the saved secret where none is given. */
+export function connectTo(server: ServerProfilesArgument, store: Store): ServerConnection {
+  const url = parseServerUrl(server.url, 'the server address');
+  let signIn: ServerSignIn;
+  if (server.auth === 'api-key') {
+    signIn = { apiKey: nonEmpty(server.apiKey) ?? store.getSecretSetting(API_KEY_META) ?? '' };
+  } else {
+    signIn = { username: server.username ?? '', password: nonEmpty(server.password) ?? store.getSecretSetting(PASSWORD_META) ?? '' };
+  }
+  return connectServer(url, signIn);
+}
+
+/** The setting names that differ between two setups, for the audit trail; never their values. */
+export function changedSettings(before: StationSetup, after: StationSetup): string[] {
+  const keys: Array<keyof StationSetup> = ['stationId', 'server', 'deviceProfile', 'credentialType', 'x509Mode', 'keyAlgorithm', 'naming', 'ports'];
+  return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
