@@ -11,6 +11,7 @@ import { outboxCommand, resolveCommand } from './commands/outbox';
 import { statusCommand } from './commands/status';
 import { provisionCommand } from './commands/provision';
 import { runCommand } from './commands/run';
+import { defaultDatabasePath, serveCommand } from './commands/serve';
 import { syncCommand } from './commands/sync';
 import { StationError } from '../shared/reasons';
 import { EXIT, reportError } from './output';
@@ -55,7 +56,17 @@ const program = new Command('station')
   .enablePositionalOptions()
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
-serverOptions(
+/** Adds the X.509 options that `provision` and `run` share. */
+function x509Options(command: Command): Command {
+  return command
+    .addOption(new Option('--x509-mode <mode>', 'with --credential x509: who makes the key and who signs').choices(['self-signed', 'ca-key', 'device-csr']).default('ca-key'))
+    .addOption(new Option('--key-algorithm <algorithm>', 'with --credential x509: device key type').choices(['ec-p256', 'rsa-2048']).default('ec-p256'))
+    .option('--cert-validity-days <days>', 'device certificate validity, never beyond the issuing CA (default: 3650)', positiveInteger('--cert-validity-days'))
+    .option('--cert-backdate-minutes <minutes>', 'notBefore this far before the time of issue, for devices without a clock (default: 60)', positiveInteger('--cert-backdate-minutes'))
+    .option('--cn-pattern <regex>', "the device profile's certificateRegExPattern; names it does not match are not signed");
+}
+
+serverOptions(x509Options(
   program
     .command('provision')
     .description('provision the device on a serial port, then sync it if --server is given')
@@ -64,21 +75,16 @@ serverOptions(
     .option('--name <name>', 'device name to use instead of the naming rule')
     .option('--naming-rule <rule>', 'device name from {model}, {hardwareId} and {firmwareVersion}', '{model}-{hardwareId}')
     .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic', 'x509']).default('token'))
-    .addOption(new Option('--x509-mode <mode>', 'with --credential x509: who makes the key and who signs').choices(['self-signed', 'ca-key', 'device-csr']).default('ca-key'))
-    .addOption(new Option('--key-algorithm <algorithm>', 'with --credential x509: device key type').choices(['ec-p256', 'rsa-2048']).default('ec-p256'))
-    .option('--cert-validity-days <days>', 'device certificate validity, never beyond the issuing CA (default: 3650)', positiveInteger('--cert-validity-days'))
-    .option('--cert-backdate-minutes <minutes>', 'notBefore this far before the time of issue, for devices without a clock (default: 60)', positiveInteger('--cert-backdate-minutes'))
-    .option('--cn-pattern <regex>', "the device profile's certificateRegExPattern; names it does not match are not signed")
     .option('--baud <rate>', 'serial baud rate', positiveInteger('--baud'), 115200)
     .option('--json', 'print one JSON object as the last line of stdout'),
-).action(async (options: Parameters<typeof provisionCommand>[0]) => {
+)).action(async (options: Parameters<typeof provisionCommand>[0]) => {
   setUpLogging({ ...program.opts(), db: options.db, createsDatabase: true });
   process.exitCode = await provisionCommand(options);
 });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-serverOptions(
+serverOptions(x509Options(
   program
     .command('run')
     .description('provision every unit plugged into the given ports, one job per port at once, until Ctrl+C')
@@ -87,10 +93,10 @@ serverOptions(
     .option('--match <vid:pid>', 'serve every USB serial port with this vendor and product id, e.g. 1a86:7523 (repeatable)', collect)
     .option('--port-pattern <glob>', 'serve every listed port whose path matches, e.g. /dev/ttyUSB* (repeatable)', collect)
     .option('--naming-rule <rule>', 'device name from {model}, {hardwareId} and {firmwareVersion}', '{model}-{hardwareId}')
-    .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic']).default('token'))
+    .addOption(new Option('--credential <type>', 'credential kind').choices(['token', 'mqtt-basic', 'x509']).default('token'))
     .option('--baud <rate>', 'serial baud rate', positiveInteger('--baud'), 115200)
     .option('--json', 'print one JSON object per unit on stdout'),
-).action(async (options: Parameters<typeof runCommand>[0]) => {
+)).action(async (options: Parameters<typeof runCommand>[0]) => {
   setUpLogging({ ...program.opts(), db: options.db, createsDatabase: true });
   process.exitCode = await runCommand(options);
 });
@@ -156,6 +162,18 @@ program
   .action(async (options: Parameters<typeof demoCommand>[0]) => {
     setUpLogging(program.opts());
     process.exitCode = await demoCommand(options);
+  });
+
+program
+  .command('serve')
+  .description('serve the operator screens to a browser on this machine, with a per-run token in the URL, until Ctrl+C')
+  .option('--db <file>', `station database file (default: the desktop app's, ${defaultDatabasePath()})`)
+  .option('--port <n>', 'TCP port on 127.0.0.1 (0: any free port)', positiveInteger('--port'), 0)
+  .option('--json', 'print one JSON object {"url", "port", "db"} as the first line of stdout')
+  .action(async (options: { db?: string; port: number; json?: boolean }) => {
+    const db = options.db ?? defaultDatabasePath();
+    setUpLogging({ ...program.opts(), db, createsDatabase: true });
+    process.exitCode = await serveCommand({ ...options, db });
   });
 
 const issuer = program.command('issuer').description("the station's issuing CA (passphrase from a prompt or STATION_ISSUER_PASSPHRASE)");

@@ -10,6 +10,7 @@ import { createPtyPair, isSocatAvailable } from '../../src/devkit/pty-pair';
 import { SerialPort } from 'serialport';
 import { SimulatedDevice, startSimulatorOnSerial } from '../../src/devkit/simulator';
 import { serverArgs, serverDevices, useRig } from '../integration/rig';
+import { runStation } from '../helpers/run-station';
 import { useTempDir } from '../helpers/temp-dir';
 
 const STATION_BIN = fileURLToPath(new URL('../../bin/station.js', import.meta.url));
@@ -37,8 +38,8 @@ class StationRun {
   private stdout = '';
   private stderr = '';
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [STATION_BIN, 'run', '--json', ...args], { stdio: 'pipe' });
+  constructor(args: string[], env: Record<string, string> = {}) {
+    this.child = spawn(process.execPath, [STATION_BIN, 'run', '--json', ...args], { stdio: 'pipe', env: { ...process.env, ...env } });
     this.child.stdout.on('data', (chunk: Buffer) => this.read(chunk.toString()));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
@@ -135,6 +136,31 @@ describe.skipIf(!hasSocat)('station run', () => {
       expect((await serverDevices(server)).map((device) => device.name).sort()).toEqual(units.map((unit) => unit.name).sort());
     } finally {
       expect(await run.stop()).toBe(0);
+    }
+  });
+
+  it('x509 units on two ports', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'station.db');
+    const passphrase = { STATION_ISSUER_PASSPHRASE: 'correct horse battery staple' };
+    expect((await runStation(['issuer', 'create', '--db', db], { env: passphrase })).code).toBe(0);
+    const server = await rig.server();
+    const first = await rig.device(dir, 'first');
+    const second = await rig.device(dir, 'second');
+    const run = new StationRun(['--db', db, '--port', first.stationPath, '--port', second.stationPath, '--credential', 'x509', ...serverArgs(server)], passphrase);
+
+    try {
+      const units = await run.waitForUnits(2);
+      expect(units.map((unit) => unit.result)).toEqual(['passed', 'passed']);
+      expect(units.every((unit) => unit.synced)).toBe(true);
+      for (const device of [first, second]) {
+        expect(device.state().stored.certificate).toContain('BEGIN CERTIFICATE');
+        expect(device.state().stored.private_key).toContain('PRIVATE KEY');
+      }
+      const devices = await serverDevices(server);
+      expect(devices.map((device) => device.credentialsType)).toEqual(['X509_CERTIFICATE', 'X509_CERTIFICATE']);
+    } finally {
+      await run.stop();
     }
   });
 

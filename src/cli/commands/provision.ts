@@ -1,11 +1,12 @@
 // `station provision`: provision the device on one port, then sync if a server was given.
 import { describeReason } from '../../shared/messages';
-import { isStationError, StationError, type ReasonCode } from '../../shared/reasons';
+import { isStationError, type ReasonCode } from '../../shared/reasons';
+import { checkStationClock } from '../../main/credentials/x509/clock-check';
 import { DEFAULT_BACKDATE_MINUTES } from '../../main/credentials/x509/profile';
 import { openSerialLink } from '../../main/device/serial-link';
 import { runProvisionJob, type ProvisionCredentialType, type ProvisionOutcome } from '../../main/provisioning/provision-job';
 import { Store } from '../../main/store/store';
-import { SYNC_META, syncOutbox, type SyncSummary } from '../../main/sync/sync';
+import { syncOutbox, type SyncSummary } from '../../main/sync/sync';
 import { x509Settings, type X509CommandOptions } from '../issuer-access';
 import { EXIT, printJson, printReason } from '../output';
 import { parseServerOptions, type ServerConnection, type ServerOptions } from '../server-options';
@@ -56,7 +57,7 @@ async function provision(options: ProvisionCommandOptions): Promise<ProvisionRep
 
   try {
     if (options.credential === 'x509') {
-      await checkClock(store, connection, options.certBackdateMinutes ?? DEFAULT_BACKDATE_MINUTES);
+      await checkStationClock(store, connection, options.certBackdateMinutes ?? DEFAULT_BACKDATE_MINUTES);
     }
     const x509 = options.credential === 'x509' ? await x509Settings(store, options) : undefined;
     const link = await openSerialLink(options.port, { baudRate: options.baud });
@@ -93,30 +94,6 @@ async function provision(options: ProvisionCommandOptions): Promise<ProvisionRep
  * as not yet valid, or keep it past its end. The skew is measured against the server's Date
  * header now when the server answers, or taken from the last contact when it does not.
  */
-async function checkClock(store: Store, connection: ServerConnection | undefined, backdateMinutes: number): Promise<void> {
-  if (connection !== undefined) {
-    try {
-      await connection.client.login();
-    } catch {
-      // Offline is normal here: the last recorded skew is used instead, and sync reports the rest.
-    }
-    const contact = connection.client.lastContact();
-    if (contact !== undefined) {
-      store.setMeta(SYNC_META.serverClockSkewMs, String(contact.serverClockSkewMs));
-    }
-  }
-
-  const recorded = store.getMeta(SYNC_META.serverClockSkewMs);
-  const skewMs = recorded === undefined ? 0 : Number(recorded);
-  if (Math.abs(skewMs) > backdateMinutes * 60_000) {
-    const minutes = Math.round(Math.abs(skewMs) / 60_000);
-    throw new StationError(
-      'station-clock-wrong',
-      `the station clock is ${minutes} minutes ${skewMs > 0 ? 'behind' : 'ahead of'} the server's, more than the ${backdateMinutes}-minute back-dating of certificates`,
-    );
-  }
-}
-
 function printHuman(report: ProvisionReport, options: ProvisionCommandOptions): void {
   const { outcome, sync } = report;
   if (outcome.result === 'failed') {

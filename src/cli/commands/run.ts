@@ -8,17 +8,21 @@ import { parsePortArgument } from '../../main/device/port-identity';
 import { PortWatcher } from '../../main/device/port-watcher';
 import { openSerialLink } from '../../main/device/serial-link';
 import { StationRunner, type UnitReport } from '../../main/provisioning/station-runner';
+import { checkStationClock } from '../../main/credentials/x509/clock-check';
+import { DEFAULT_BACKDATE_MINUTES } from '../../main/credentials/x509/profile';
+import type { CredentialType } from '../../shared/domain';
 import { Store } from '../../main/store/store';
+import { x509Settings, type X509CommandOptions } from '../issuer-access';
 import { EXIT, printJson } from '../output';
 import { parseServerOptions, type ServerOptions } from '../server-options';
 
-export interface RunCommandOptions extends ServerOptions {
+export interface RunCommandOptions extends ServerOptions, X509CommandOptions {
   db: string;
   port?: string[];
   match?: string[];
   portPattern?: string[];
   namingRule?: string;
-  credential: 'token' | 'mqtt-basic';
+  credential: CredentialType;
   baud: number;
   json?: boolean;
 }
@@ -45,6 +49,11 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   }
   const connection = parseServerOptions(options);
   const store = new Store(options.db);
+  // The issuer is unlocked once, before any port is served, so a wrong passphrase stops here.
+  if (options.credential === 'x509') {
+    await checkStationClock(store, connection, options.certBackdateMinutes ?? DEFAULT_BACKDATE_MINUTES);
+  }
+  const x509 = options.credential === 'x509' ? await x509Settings(store, options) : undefined;
 
   let failedUnits = 0;
   const runner = new StationRunner({
@@ -53,6 +62,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     openLink: (path, probe) =>
       openSerialLink(path, { baudRate: options.baud, ...(probe ? { requestTimeoutMs: PROBE_TIMEOUT_MS, retries: 0 } : {}) }),
     credentialType: options.credential,
+    ...(x509 === undefined ? {} : { x509 }),
     ...(options.namingRule === undefined ? {} : { namingRule: options.namingRule }),
     ...(connection === undefined ? {} : { server: connection }),
     onUnit: (report) => {
@@ -114,12 +124,20 @@ function printUnit(report: UnitReport, options: RunCommandOptions): void {
 
   const unit = report.name === undefined ? '' : ` ${report.name} (hardware id ${report.hardwareId ?? ''})`;
   if (report.result === 'failed') {
-    const why = report.reason === undefined ? 'no reason recorded' : describeReason(report.reason.code, report.reason.detail);
+    const why = report.reason === undefined ? 'no reason recorded' : describeReason(report.reason.code, withoutPort(report.reason.detail, report.port));
     console.log(`FAIL ${report.port}${unit}: ${why}`);
     return;
   }
   const warning = report.identityWarning === undefined ? '' : ` (warning: ${report.identityWarning})`;
   console.log(`PASS ${report.port}${unit}${resumedText(report)}: ${syncText(report, options)}${warning}`);
+}
+
+/** Drops a leading "PORT: " from a reason's detail, because the line starts with the port already. */
+function withoutPort(detail: string | undefined, port: string): string | undefined {
+  if (detail === undefined || !detail.startsWith(`${port}: `)) {
+    return detail;
+  }
+  return detail.slice(port.length + 2);
 }
 
 function resumedText(report: UnitReport): string {
