@@ -56,10 +56,18 @@ export function collectMessages(socket: WebSocket): WsServerMessage[] {
   return messages;
 }
 
-/** Sends one text frame and resolves with the next message the server sends back. */
+/** Sends one request and resolves with the reply of the same id; events in between are skipped. */
 export function request(socket: WebSocket, text: string): Promise<WsServerMessage> {
+  const { id } = JSON.parse(text) as { id: unknown };
   return new Promise((resolve) => {
-    socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()) as WsServerMessage));
+    const onMessage = (data: Buffer): void => {
+      const message = JSON.parse(data.toString()) as WsServerMessage;
+      if ('id' in message && message.id === id) {
+        socket.off('message', onMessage);
+        resolve(message);
+      }
+    };
+    socket.on('message', onMessage);
     socket.send(text);
   });
 }
