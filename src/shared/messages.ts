@@ -78,7 +78,7 @@ export function describeReason(code: ReasonCode, detail?: string): string {
 }
 
 /**
- * The operator screens' text, kept beside the reason messages so one module holds every
+ * The operator screens' text, kept beside the reason messages so one module contains every
  * translation. Grouped by screen; functions fill in values such as a port or a count.
  */
 export const UI_STRINGS = {
@@ -91,6 +91,12 @@ export const UI_STRINGS = {
   reload: 'Reload the screen',
   screenFailed: 'This screen failed to draw.',
   unknownError: 'The station returned an error without a message.',
+
+  connection: {
+    connecting: 'Connecting to the station…',
+    reconnecting: 'The connection to the station dropped. Reconnecting…',
+    closed: 'The connection to the station is closed. Reload the page to connect again.',
+  },
 
   nav: {
     label: 'Screens',
@@ -150,7 +156,6 @@ export const UI_STRINGS = {
     failedNoReason: 'The unit failed without a reason code.',
     progress: (percent: number) => `${percent}% done`,
     resumed: 'The device already held its credential, so nothing was written.',
-    uploadPending: 'The upload to ThingsBoard is still queued.',
     resumedJob: 'Continues a job from another port.',
     identityWarning: (warning: string) => `This port may mix up devices: ${warning}`,
     stepsLabel: 'Steps',
@@ -184,6 +189,7 @@ export const UI_STRINGS = {
       shifted: 'The digits came out as symbols: Caps Lock or Shift is on, or the scanner sends Shift. Turn it off and scan again.',
       case: 'The letters have the wrong case: turn Caps Lock off, or check the scanner’s case setting.',
       pattern: (pattern: string) => `The serial number does not match the pattern ${pattern}. Check that this is the right label.`,
+      taken: 'Another unit already has this serial number. Check the label; a unit with a duplicate label goes to rework.',
     },
   },
 
@@ -262,6 +268,7 @@ export const UI_STRINGS = {
     stationId: 'Station id',
     stationIdHelp: 'Letters, digits, dot, dash and underscore, for example LINE1-ST3.',
     server: 'ThingsBoard server',
+    serverMode: 'Connection',
     serverOnline: 'Connect to ThingsBoard',
     serverOffline: 'Work offline',
     serverOfflineHelp: 'Units are provisioned and kept here; nothing is uploaded until a server is set.',
@@ -295,8 +302,9 @@ export const UI_STRINGS = {
     keyAlgorithm: 'Key algorithm',
     keyAlgorithms: { 'ec-p256': 'EC P-256', 'rsa-2048': 'RSA 2048' },
     naming: 'Device names',
-    namingRule: 'From a naming rule',
-    namingScan: 'From scanned serial numbers',
+    namingMode: 'Names come from',
+    namingRule: 'A naming rule',
+    namingScan: 'Scanned serial numbers',
     rule: 'Naming rule',
     ruleHelp: 'Placeholders: {model} and {hardwareId}, for example {model}-{hardwareId}.',
     pattern: 'Serial number pattern',
@@ -305,8 +313,8 @@ export const UI_STRINGS = {
     portsHelp: 'Give at least one: a path, a USB match or a path pattern. One per line.',
     portPaths: 'Port paths',
     portPathsHelp: 'For example /dev/ttyUSB0.',
-    portMatches: 'USB matches (VID or VID:PID)',
-    portMatchesHelp: 'In hex, for example 10c4:ea60.',
+    portMatches: 'USB matches',
+    portMatchesHelp: 'VID or VID:PID in hex, for example 10c4:ea60.',
     portPatterns: 'Path patterns',
     portPatternsHelp: 'For example /dev/ttyUSB*.',
     supervisor: 'Supervisor PIN',

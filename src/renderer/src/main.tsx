@@ -1,12 +1,17 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { getStation } from './api/transport';
+import { createStores } from './app/stores';
+import './styles/base.css';
+import './styles/screens.css';
 
 const container = document.getElementById('root');
 if (container !== null) {
+  const api = getStation();
   createRoot(container).render(
     <StrictMode>
-      <App />
+      <App stores={api === undefined ? undefined : createStores(api)} />
     </StrictMode>,
   );
 }

@@ -1,0 +1,40 @@
+// The main screen: one card per port, the shift's counters and, when names are scanned, the
+// scan input.
+import { UI_STRINGS } from '../../../../shared/messages';
+import { useFeature } from '../../app/context';
+import { StationStateBanner } from '../shell/StatusBanners';
+import { PortCard } from './PortCard';
+import { ScanBox } from './ScanBox';
+import { ShiftCounters } from './ShiftCounters';
+
+const STRINGS = UI_STRINGS.provision;
+
+export function ProvisionScreen() {
+  const jobs = useFeature('provision', (state) => state.jobs);
+  const loaded = useFeature('provision', (state) => state.loaded);
+  const pattern = useFeature('setup', (state) => (state.saved?.naming.mode === 'scan' ? state.saved.naming.pattern : undefined));
+  const deviceMakesKey = useFeature('setup', (state) => state.saved?.credentialType === 'x509' && state.saved.x509Mode === 'device-csr');
+
+  return (
+    <section className="screen" aria-labelledby="provision-heading" data-testid="provision-screen">
+      <div className="screen-head provision-head">
+        <h2 id="provision-heading" className="visually-hidden">
+          {STRINGS.heading}
+        </h2>
+        <ShiftCounters />
+        {pattern !== undefined && <ScanBox pattern={pattern} />}
+      </div>
+      <StationStateBanner />
+      {loaded && jobs.length === 0 && (
+        <p className="empty" data-testid="provision-empty">
+          {STRINGS.noPorts}
+        </p>
+      )}
+      <div className="port-grid">
+        {jobs.map((job) => (
+          <PortCard key={job.port} job={job} deviceMakesKey={deviceMakesKey} />
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+// The scan input. A barcode scanner is a keyboard that types the serial number and presses
+// Enter, so the input keeps the focus on this screen unless the user clicked another input.
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { UI_STRINGS } from '../../../../shared/messages';
+import { useFeature } from '../../app/context';
+
+const STRINGS = UI_STRINGS.scan;
+
+/** Elements that take typing themselves; a click on one must keep its focus. */
+const TYPING_TARGETS = 'input, textarea, select, [contenteditable=""], [contenteditable="true"]';
+
+export function ScanBox({ pattern }: { pattern: string }) {
+  const [value, setValue] = useState('');
+  const inputRef = useRef<HTMLInputElement>(null);
+  const submitScan = useFeature('provision', (state) => state.submitScan);
+  const message = useFeature('provision', (state) => state.scanMessage);
+
+  useEffect(() => {
+    const refocus = (event: MouseEvent): void => {
+      const target = event.target;
+      if (target instanceof Element && target.closest(TYPING_TARGETS) !== null) {
+        return;
+      }
+      inputRef.current?.focus();
+    };
+    document.addEventListener('click', refocus);
+    return () => document.removeEventListener('click', refocus);
+  }, []);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>): void => {
+    if (event.key !== 'Enter') {
+      return;
+    }
+    event.preventDefault();
+    const scanned = value;
+    setValue('');
+    void submitScan(scanned, pattern);
+  };
+
+  return (
+    <div className="scan-box">
+      <label htmlFor="scan-input">{STRINGS.label}</label>
+      <input
+        id="scan-input"
+        ref={inputRef}
+        data-testid="scan-input"
+        className="scan-input"
+        autoComplete="off"
+        spellCheck={false}
+        maxLength={256}
+        // A scanner types into whatever has the focus, so this input takes it when the screen opens.
+        autoFocus
+        value={value}
+        aria-describedby="scan-help scan-message"
+        onChange={(event) => setValue(event.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <p className="field-help" id="scan-help">
+        {STRINGS.help}
+      </p>
+      <p
+        id="scan-message"
+        className={`scan-message ${message === null ? '' : `scan-${message.tone}`}`}
+        data-testid="scan-message"
+        data-tone={message?.tone ?? ''}
+        role="status"
+      >
+        {message !== null && (
+          <span aria-hidden="true">{message.tone === 'accepted' ? '✔ ' : '✘ '}</span>
+        )}
+        {message?.text}
+      </p>
+    </div>
+  );
+}

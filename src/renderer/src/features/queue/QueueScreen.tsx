@@ -1,0 +1,103 @@
+// The queue: uploads waiting for their unit, for the server, or parked for an operator.
+import { useEffect } from 'react';
+import type { QueueEntry } from '../../../../shared/api';
+import { UI_STRINGS } from '../../../../shared/messages';
+import { useFeature } from '../../app/context';
+import { formatTime } from '../../app/format';
+
+const STRINGS = UI_STRINGS.queue;
+
+export function QueueScreen() {
+  const entries = useFeature('queue', (state) => state.entries);
+  const loaded = useFeature('queue', (state) => state.loaded);
+  const syncing = useFeature('queue', (state) => state.syncing);
+  const load = useFeature('queue', (state) => state.load);
+  const syncNow = useFeature('queue', (state) => state.syncNow);
+  // The list changes whenever sync moves an upload, which the sync status counts show.
+  const counts = useFeature('sync', (state) => (state.status === undefined ? '' : `${state.status.held}/${state.status.queued}/${state.status.parked}/${state.status.synced}`));
+
+  useEffect(() => {
+    void load();
+  }, [load, counts]);
+
+  return (
+    <section className="screen" aria-labelledby="queue-heading" data-testid="queue-screen">
+      <div className="screen-head">
+        <h2 id="queue-heading">{STRINGS.heading}</h2>
+        <button type="button" className="primary" data-testid="queue-sync-now" disabled={syncing} onClick={() => void syncNow()}>
+          {syncing ? STRINGS.syncing : STRINGS.syncNow}
+        </button>
+      </div>
+      {loaded && entries.length === 0 ? (
+        <p className="empty" data-testid="queue-empty">
+          {STRINGS.empty}
+        </p>
+      ) : (
+        <div className="table-scroll">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{STRINGS.columns.unit}</th>
+                <th scope="col">{STRINGS.columns.hardwareId}</th>
+                <th scope="col">{STRINGS.columns.credential}</th>
+                <th scope="col">{STRINGS.columns.state}</th>
+                <th scope="col">{STRINGS.columns.step}</th>
+                <th scope="col">{STRINGS.columns.attempts}</th>
+                <th scope="col">{STRINGS.columns.reason}</th>
+                <th scope="col">{STRINGS.columns.actions}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <QueueRow key={entry.id} entry={entry} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function QueueRow({ entry }: { entry: QueueEntry }) {
+  const resolve = useFeature('queue', (state) => state.resolve);
+  const resolving = useFeature('queue', (state) => state.resolvingId === entry.id);
+
+  let reason = entry.reason;
+  if (entry.state === 'held') {
+    reason = STRINGS.heldExplained;
+  } else if (reason === null && entry.nextAttemptAt !== null) {
+    reason = STRINGS.nextAttempt(formatTime(entry.nextAttemptAt));
+  }
+
+  return (
+    <tr data-testid="queue-row" data-id={entry.id} data-state={entry.state} className={`queue-${entry.state}`}>
+      <td data-testid="queue-unit">{entry.unitName}</td>
+      <td className="mono">{entry.hardwareId}</td>
+      <td>{UI_STRINGS.setup.credentialTypes[entry.credentialType]}</td>
+      <td data-testid="queue-state">
+        {entry.state === 'parked' && <span aria-hidden="true">⚠ </span>}
+        {STRINGS.states[entry.state]}
+      </td>
+      <td>{entry.step}</td>
+      <td>{entry.attempts}</td>
+      <td data-testid="queue-reason">{reason}</td>
+      <td>
+        <div className="actions">
+          {entry.resolutions.map((resolution) => (
+          <button
+            type="button"
+            key={resolution}
+            data-testid={`queue-resolve-${resolution}`}
+            title={STRINGS.resolutionHelp[resolution]}
+            disabled={resolving}
+            onClick={() => void resolve(entry.id, resolution)}
+          >
+            {STRINGS.resolutions[resolution]}
+          </button>
+          ))}
+        </div>
+      </td>
+    </tr>
+  );
+}

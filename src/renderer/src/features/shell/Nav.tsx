@@ -1,0 +1,26 @@
+// The screen switcher: one button per screen, reachable with Tab and Enter.
+import { UI_STRINGS } from '../../../../shared/messages';
+import { useFeature } from '../../app/context';
+import { VIEWS } from './store';
+
+export function Nav() {
+  const view = useFeature('shell', (state) => state.view);
+  const setView = useFeature('shell', (state) => state.setView);
+
+  return (
+    <nav className="nav" aria-label={UI_STRINGS.nav.label}>
+      {VIEWS.map((each) => (
+        <button
+          type="button"
+          key={each}
+          className="nav-button"
+          data-testid={`nav-${each}`}
+          aria-current={each === view ? 'page' : undefined}
+          onClick={() => setView(each)}
+        >
+          {UI_STRINGS.nav[each]}
+        </button>
+      ))}
+    </nav>
+  );
+}
