@@ -54,7 +54,7 @@ describe('static files', () => {
     }
   });
 
-  it('answers 404 to a missing file', async () => {
+  it('returns 404 for a missing file', async () => {
     const { port } = await start();
 
     const response = await rawGet(port, '/missing.html');
@@ -92,7 +92,16 @@ describe('static files', () => {
     }
   });
 
-  it('answers 404 to methods other than GET and HEAD', async () => {
+  it('returns 204 for the missing favicon', async () => {
+    const { port } = await start();
+
+    const response = await rawGet(port, '/favicon.ico');
+
+    expect(response.status).toBe(204);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('returns 404 for POST', async () => {
     const { port } = await start();
 
     const response = await fetch(`http://127.0.0.1:${port}/index.html`, { method: 'POST', body: 'x' });

@@ -122,6 +122,13 @@ async function createHttpApp(rendererDir: string): Promise<FastifyInstance> {
   // @fastify/static resolves every path inside `root` and returns 403 or 404 for a path that
   // leaves it. list: false keeps folders unlisted, and dotfiles: 'ignore' returns 404 for them.
   await app.register(fastifyStatic, { root: rendererDir, index: 'index.html', list: false, dotfiles: 'ignore', decorateReply: false });
+  // Browsers request /favicon.ico on every page load. The renderer has none, so an empty 204
+  // response keeps a 404 out of the page's console.
+  if (!existsSync(join(rendererDir, 'favicon.ico'))) {
+    app.get('/favicon.ico', (_request, reply) => {
+      void reply.code(204).send();
+    });
+  }
   app.setNotFoundHandler((_request, reply) => {
     void reply.code(404).type('text/plain; charset=utf-8').send('Not found.');
   });
