@@ -1,5 +1,6 @@
 // `station serve` as an operator runs it: the real command line in a child process, the real
 // station service behind the WebSocket, and a clean exit on SIGTERM and SIGINT.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serveCommand } from '../../src/cli/commands/serve';
@@ -98,6 +99,30 @@ describe('station serve', () => {
     const result = await connect(`ws://127.0.0.1:${url.port}/api?token=not-the-token`, { origin: url.origin });
 
     expect(result).toMatchObject({ opened: false, status: 401 });
+  });
+
+  it('keeps the token out of its log', async () => {
+    const dbPath = join(tempDir(), 'station.db');
+    const station = serve(['--db', dbPath, '--port', '0']);
+    const url = parseServeUrl(await station.firstLine);
+    const token = url.hash.replace('#token=', '');
+    const wrongToken = 'W'.repeat(43);
+
+    const refused = await connect(`ws://127.0.0.1:${url.port}/api?token=${wrongToken}`, { origin: url.origin });
+    const accepted = await connect(`ws://127.0.0.1:${url.port}/api?token=${token}`, { origin: url.origin });
+    if (accepted.opened) {
+      await request(accepted.socket, JSON.stringify({ id: 1, call: 'appInfo', args: [] }));
+      accepted.socket.close();
+    }
+    await station.stop();
+    const log = readFileSync(`${dbPath}.log`, 'utf8');
+
+    expect(refused).toMatchObject({ opened: false, status: 401 });
+    expect(accepted.opened).toBe(true);
+    expect(log).toContain('rejected a WebSocket upgrade');
+    expect(log).toContain('a WebSocket client connected');
+    expect(log).not.toContain(token);
+    expect(log).not.toContain(wrongToken);
   });
 
   it('rejects a port out of range', async () => {
