@@ -30,7 +30,12 @@ export interface Stores {
   history: StoreApi<HistoryState>;
 }
 
-export function createStores(api: StationApi): Stores {
+export interface CreateStoresOptions {
+  /** Saves the history export; the browser download unless a test records it instead. */
+  saveFile?: (fileName: string, text: string, type: string) => void;
+}
+
+export function createStores(api: StationApi, options: CreateStoresOptions = {}): Stores {
   const alerts = createAlertsStore();
   const report = (error: unknown): void => alerts.getState().report(error);
   const sync = createSyncStore(api, report);
@@ -46,7 +51,7 @@ export function createStores(api: StationApi): Stores {
     supervisor,
     provision: createProvisionStore(api, report),
     queue: createQueueStore({ api, report, onSyncStatus: (status) => sync.getState().apply(status) }),
-    history: createHistoryStore({ api, report }),
+    history: createHistoryStore({ api, report, ...options }),
   };
 }
 
