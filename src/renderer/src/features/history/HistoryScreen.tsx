@@ -1,7 +1,7 @@
 // The history: every unit this station handled, searchable, with a CSV export of the search.
 import { useEffect } from 'react';
 import type { HistoryEntry } from '../../../../shared/api';
-import { UI_STRINGS } from '../../../../shared/messages';
+import { REASON_MESSAGES, UI_STRINGS } from '../../../../shared/messages';
 import { useFeature, useStores } from '../../app/context';
 import { formatTime } from '../../app/format';
 import { HISTORY_SHOWN } from './store';
@@ -78,12 +78,13 @@ export function HistoryScreen() {
 
 function HistoryRow({ entry }: { entry: HistoryEntry }) {
   const result = entry.result ?? 'none';
+  const reason = entry.reasonCode === null ? undefined : REASON_MESSAGES[entry.reasonCode].message;
   return (
     <tr data-testid="history-row" data-unit-id={entry.unitId} data-result={result} data-sync={entry.syncState}>
       <td data-testid="history-name">{entry.name}</td>
       <td className="mono">{entry.hardwareId}</td>
       <td className="mono">{entry.fingerprint ?? '—'}</td>
-      <td className={`result-cell result-${result}`} data-testid="history-result">
+      <td className={`result-cell result-${result}`} data-testid="history-result" title={reason}>
         {entry.result !== null && <span aria-hidden="true">{entry.result === 'passed' ? '✔ ' : '✘ '}</span>}
         {STRINGS.results[result]}
       </td>
