@@ -1,11 +1,13 @@
 // The simulated device: bytes in, bytes out. It splits lines as a UART buffer of maxFrameSize
-// would, runs one request at a time, applies the configured faults and paces its output at
-// the configured baud rate. Transports (a pty, the virtual binding) only move the bytes.
+// would, runs one request at a time, applies the configured faults and paces both directions at
+// the configured baud rate: a request is handled once its last byte would have arrived, and the
+// reply starts from then. Transports (a pty, the virtual binding) only move the bytes.
 import { LineSplitter, encodeFrame, parseLine, type Frame } from '../../main/device/frame';
 import { getLogger } from '../../main/log';
 import { DeviceCommands, type Reply } from './commands';
 import { DEFAULT_FIRMWARE_VERSION, DEFAULT_MODEL, simulatorOptionsSchema, type FaultTarget, type ResolvedSimulatorOptions, type SimulatorOptions, type SimulatorStep } from './options';
 import { loadDeviceState, newHardwareId, saveDeviceState, type DeviceState } from './state';
+import { UartLine } from './uart-line';
 
 const log = getLogger('devkit');
 
@@ -22,11 +24,13 @@ const BOOT_LINES = [
   'I (31) boot: ESP-IDF v5.1 2nd stage bootloader',
   'I (212) cpu_start: Starting scheduler.',
 ];
-const PACING_CHUNK_BYTES = 16;
 
 export class SimulatedDevice {
   readonly commands: DeviceCommands;
   private readonly splitter: LineSplitter;
+  private readonly line: UartLine;
+  /** When the last byte of the line being split arrived. Its reply is paced from then. */
+  private lineReceivedAt = 0;
   private readonly firedFaults = new Set<string>();
   private requestCount = 0;
   private work: Promise<void> = Promise.resolve();
@@ -45,6 +49,10 @@ export class SimulatedDevice {
       (line) => this.handleLine(line),
       () => log.warn({ maxFrameSize: options.maxFrameSize }, 'simulator discarded a line longer than its receive buffer'),
     );
+    this.line = new UartLine(options.baudRate, (bytes, receivedAt) => {
+      this.lineReceivedAt = receivedAt;
+      this.splitter.push(bytes);
+    });
   }
 
   /** Loads or creates the state file, and prints the boot log when boot noise is on. */
@@ -69,19 +77,24 @@ export class SimulatedDevice {
     return device;
   }
 
-  /** Feeds bytes that arrived on the device's receive line. */
+  /** Feeds bytes that the transport delivered. They reach the device at the baud rate. */
   receive(chunk: Buffer): void {
     if (!this.hungUp) {
-      this.splitter.push(chunk);
+      this.line.receive(chunk);
     }
   }
 
-  /** Stops serving: requests still queued or waiting on a fault's delay get no reply. */
+  /** Stops serving: requests still arriving, queued or waiting on a fault's delay get no reply. */
   stop(): void {
-    this.hungUp = true;
+    this.hangUpLine();
   }
 
-  /** Resolves when every queued request has been served and its reply written. */
+  /** Milliseconds by which replies reached the output later than the baud rate allows; see UartLine.transmitLateMs. */
+  get transmitLateMs(): number {
+    return this.line.transmitLateMs;
+  }
+
+  /** Resolves when every request that has fully arrived has been served and its reply written. */
   async idle(): Promise<void> {
     await this.work;
     await this.writing;
@@ -95,12 +108,13 @@ export class SimulatedDevice {
       return;
     }
     const frame = parsed.frame;
-    this.work = this.work.then(() => this.serve(frame)).catch((error: unknown) => {
+    const receivedAt = this.lineReceivedAt;
+    this.work = this.work.then(() => this.serve(frame, receivedAt)).catch((error: unknown) => {
       log.error({ err: error, verb: frame.verb }, 'simulator failed to serve a request');
     });
   }
 
-  private async serve(frame: Frame): Promise<void> {
+  private async serve(frame: Frame, receivedAt: number): Promise<void> {
     if (this.hungUp) {
       return;
     }
@@ -111,7 +125,7 @@ export class SimulatedDevice {
 
     if (faults.hangUpAt === step) {
       log.info({ step }, 'simulator hangs up as configured');
-      this.hungUp = true;
+      this.hangUpLine();
       await this.output.hangUp();
       return;
     }
@@ -133,7 +147,9 @@ export class SimulatedDevice {
     if (this.hungUp) {
       return;
     }
-    this.send(text);
+    // A device that replies at once starts its reply when the request's last byte is in, so
+    // the time the simulator itself took is not added to the line's.
+    this.send(text, receivedAt + (faults.lateReplyMs ?? 0));
     if (faults.bootNoise === true) {
       this.send(`I (${number * 1000}) app: served ${step}, heap free ${40_000 - number}\r\n`);
     }
@@ -165,30 +181,17 @@ export class SimulatedDevice {
     return true;
   }
 
-  /** Queues text for output, paced like a UART at the configured baud rate. */
-  private send(text: string): void {
+  /** Queues text for output, paced like a UART at the configured baud rate from `notBefore` on. */
+  private send(text: string, notBefore = performance.now()): void {
     const bytes = Buffer.from(text, 'latin1');
     this.writing = this.writing
-      .then(() => this.pacedWrite(bytes))
+      .then(() => this.line.transmit(bytes, notBefore, (chunk) => this.output.write(chunk)))
       .catch((error: unknown) => log.warn({ err: error }, 'simulator write failed'));
   }
 
-  private async pacedWrite(bytes: Buffer): Promise<void> {
-    const baudRate = this.options.baudRate;
-    if (baudRate === 0) {
-      await this.output.write(bytes);
-      return;
-    }
-    const start = Date.now();
-    for (let offset = 0; offset < bytes.length && !this.hungUp; offset += PACING_CHUNK_BYTES) {
-      const chunk = bytes.subarray(offset, offset + PACING_CHUNK_BYTES);
-      const dueMs = ((offset + chunk.length) * 10 * 1000) / baudRate;
-      const waitMs = start + dueMs - Date.now();
-      if (waitMs > 0) {
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
-      }
-      await this.output.write(chunk);
-    }
+  private hangUpLine(): void {
+    this.hungUp = true;
+    this.line.stop();
   }
 }
 

@@ -40,7 +40,10 @@ export const simulatorOptionsSchema = z.object({
   firmwareVersion: z.string().min(1).max(32).optional(),
   /** Receive buffer size in bytes, reported in HELLO as the largest frame the device accepts. */
   maxFrameSize: z.number().int().min(32).max(65_536).default(256),
-  /** Line speed in bit/s that paces the replies (10 bits per byte); 0 sends them at once. */
+  /**
+   * Line speed in bit/s, 10 bits per byte: a request is served once its bytes would have arrived
+   * and replies go out at this rate. 0 turns pacing off in both directions.
+   */
   baudRate: z.number().int().nonnegative().default(115_200),
   /** Protocol version reported in HELLO; tests change it to check version handling. */
   protocolVersion: z.string().regex(/^\d+\.\d+$/).default('1.0'),
