@@ -295,9 +295,9 @@ export const UI_STRINGS = {
     credentialTypes: { token: 'Access token', 'mqtt-basic': 'MQTT basic (client id, user name, password)', x509: 'X.509 certificate' },
     x509Mode: 'Certificate issuing',
     x509Modes: {
-      'ca-key': 'Signed by the station’s CA',
-      'device-csr': 'Device makes its key and a CSR; signed by the station’s CA',
-      'self-signed': 'Self-signed by the station',
+      'ca-key': 'The station makes the key, and its CA signs the certificate',
+      'device-csr': 'The device makes the key, and the station’s CA signs its CSR',
+      'self-signed': 'The station makes the key and a self-signed certificate',
     },
     keyAlgorithm: 'Key algorithm',
     keyAlgorithms: { 'ec-p256': 'EC P-256', 'rsa-2048': 'RSA 2048' },

@@ -22,7 +22,7 @@ export function CredentialSection() {
         options={CREDENTIAL_TYPES.map((type) => [type, STRINGS.credentialTypes[type]] as const)}
       />
       {credentialType === 'x509' && (
-        <div className="field-row">
+        <>
           <ChoiceField field="x509Mode" label={STRINGS.x509Mode} testId="setup-x509-mode" as="select" options={X509_MODES.map((mode) => [mode, STRINGS.x509Modes[mode]] as const)} />
           <ChoiceField
             field="keyAlgorithm"
@@ -31,7 +31,7 @@ export function CredentialSection() {
             as="select"
             options={KEY_ALGORITHMS.map((algorithm) => [algorithm, STRINGS.keyAlgorithms[algorithm]] as const)}
           />
-        </div>
+        </>
       )}
     </section>
   );
