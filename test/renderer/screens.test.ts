@@ -219,6 +219,29 @@ describe('scan input', () => {
     expect(document.activeElement).toBe(screen.getByTestId('scan-input'));
   });
 
+  it('takes a scan typed while a button has the focus', async () => {
+    const station = scanStation();
+    const user = userEvent.setup();
+    await openApp(station);
+    screen.getByTestId('nav-queue').focus();
+
+    await user.keyboard('S');
+
+    expect(document.activeElement).toBe(screen.getByTestId('scan-input'));
+  });
+
+  it('leaves Tab and Enter to the focused button', async () => {
+    const station = scanStation();
+    const user = userEvent.setup();
+    await openApp(station);
+    screen.getByTestId('nav-history').focus();
+
+    await user.keyboard('{Enter}');
+    await settle();
+
+    expect(screen.getByTestId('history-screen')).toBeDefined();
+  });
+
   it('leaves the focus in another input', async () => {
     const station = scanStation();
     await openApp(station);

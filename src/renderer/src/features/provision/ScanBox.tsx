@@ -1,6 +1,7 @@
 // The scan input. A barcode scanner is a keyboard that types the serial number and presses
-// Enter, so the input keeps the focus on this screen unless the user clicked another input.
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+// Enter, so the input keeps the focus on this screen unless the user clicked another input, and
+// takes it back when a printable key is typed anywhere else.
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { UI_STRINGS } from '../../../../shared/messages';
 import { useFeature } from '../../app/context';
 
@@ -16,18 +17,27 @@ export function ScanBox({ pattern }: { pattern: string }) {
   const message = useFeature('provision', (state) => state.scanMessage);
 
   useEffect(() => {
-    const refocus = (event: MouseEvent): void => {
+    const refocus = (event: Event): void => {
       const target = event.target;
       if (target instanceof Element && target.closest(TYPING_TARGETS) !== null) {
         return;
       }
+      if (event instanceof KeyboardEvent && !isPrintable(event)) {
+        return;
+      }
+      // A printable key moves the focus before its character is typed, so a scan that starts
+      // while a button has the focus still lands in the input.
       inputRef.current?.focus();
     };
     document.addEventListener('click', refocus);
-    return () => document.removeEventListener('click', refocus);
+    document.addEventListener('keydown', refocus, { capture: true });
+    return () => {
+      document.removeEventListener('click', refocus);
+      document.removeEventListener('keydown', refocus, { capture: true });
+    };
   }, []);
 
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>): void => {
+  const onKeyDown = (event: ReactKeyboardEvent<HTMLInputElement>): void => {
     if (event.key !== 'Enter') {
       return;
     }
@@ -72,4 +82,8 @@ export function ScanBox({ pattern }: { pattern: string }) {
       </p>
     </div>
   );
+}
+
+function isPrintable(event: KeyboardEvent): boolean {
+  return event.key.length === 1 && !event.ctrlKey && !event.altKey && !event.metaKey;
 }
