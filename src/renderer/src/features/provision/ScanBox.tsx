@@ -1,13 +1,13 @@
 // The scan input. A barcode scanner is a keyboard that types the serial number and presses
-// Enter, so the input keeps the focus on this screen unless the user clicked another input, and
-// takes it back when a printable key is typed anywhere else.
+// Enter, so the input keeps the focus on this screen. It gives the focus up only to another
+// input the user clicked, and takes it back when a printable key is typed anywhere else.
 import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { UI_STRINGS } from '../../../../shared/messages';
 import { useFeature } from '../../app/context';
 
 const STRINGS = UI_STRINGS.scan;
 
-/** Elements that take typing themselves; a click on one must keep its focus. */
+/** Elements that take typing themselves, so a click on one keeps its focus. */
 const TYPING_TARGETS = 'input, textarea, select, [contenteditable=""], [contenteditable="true"]';
 
 export function ScanBox({ pattern }: { pattern: string }) {
@@ -70,7 +70,7 @@ export function ScanBox({ pattern }: { pattern: string }) {
       </p>
       <p
         id="scan-message"
-        className={`scan-message ${message === null ? '' : `scan-${message.tone}`}`}
+        className={message === null ? 'scan-message' : `scan-message scan-${message.tone}`}
         data-testid="scan-message"
         data-tone={message?.tone ?? ''}
         role="status"
