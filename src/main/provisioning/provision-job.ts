@@ -14,6 +14,7 @@ import {
 import type { DeviceLink } from '../device/link';
 import { getLogger } from '../log';
 import type { Store, StoredCredential, Unit } from '../store/store';
+import { JobJournal } from './job-journal';
 import { DEFAULT_NAMING_RULE, applyNamingRule, validateDeviceName } from './naming';
 import { prepareX509Credential, type PreparedCredential, type X509Settings } from './x509-credential';
 
@@ -57,9 +58,14 @@ export interface ProvisionOutcome {
 
 export async function runProvisionJob(request: ProvisionRequest): Promise<ProvisionOutcome> {
   const { store, link } = request;
-  const jobId = store.startJob({ kind: 'provision', port: link.path, credentialType: request.credentialType });
+  const journal = JobJournal.start(store, {
+    job: { kind: 'provision', port: link.path, credentialType: request.credentialType },
+    firstStep: 'hello',
+    reasonCode: (error) => toReason(error).code,
+  });
+  const jobId = journal.jobId;
   const outcome: ProvisionOutcome = { jobId, result: 'failed', credentialType: request.credentialType, resumed: false };
-  const step = journal(store, jobId);
+  const step = <T>(name: string, action: () => Promise<T>): Promise<T> => journal.step(name, action);
 
   try {
     const hello = await step('hello', () => link.hello());
@@ -68,11 +74,11 @@ export async function runProvisionJob(request: ProvisionRequest): Promise<Provis
     const unit = await step('identify', () => identifyUnit(request, hello));
     outcome.name = unit.name;
     outcome.unitId = unit.id;
-    store.setJobUnit(jobId, unit.id);
+    journal.setUnit(unit.id);
     request.onIdentified?.({ name: unit.name, hardwareId: hello.hardwareId });
 
     const reported = await step('check-device', () => link.verify());
-    const { credential, fields, alreadyHeld } = await step('credential', () => prepareCredential(request, unit, reported));
+    const { credential, fields, alreadyHeld } = await prepareCredential(request, journal, unit, reported);
 
     if (alreadyHeld) {
       outcome.resumed = true;
@@ -81,37 +87,18 @@ export async function runProvisionJob(request: ProvisionRequest): Promise<Provis
       await step('verify', async () => assertDigestsMatch(credential, await link.verify()));
     }
 
-    store.database.transaction(() => {
-      store.finishJob(jobId, 'passed');
-      store.releaseUploads(unit.id);
-    })();
+    journal.finish('passed', undefined, () => store.releaseUploads(unit.id));
     outcome.result = 'passed';
     log.info({ jobId, unit: unit.name, hardwareId: hello.hardwareId, resumed: outcome.resumed }, 'unit passed');
   } catch (error) {
     const reason = toReason(error);
-    store.finishJob(jobId, 'failed', reason);
+    journal.finish('failed', reason);
     outcome.reason = reason;
     outcome.failedStep = store.jobSteps(jobId).findLast((entry) => entry.state === 'failed')?.step;
     log.warn({ jobId, port: link.path, reason }, 'unit failed');
   }
 
   return outcome;
-}
-
-type StepRunner = <T>(name: string, action: () => Promise<T>) => Promise<T>;
-
-function journal(store: Store, jobId: number): StepRunner {
-  return async (name, action) => {
-    store.journalStep(jobId, name, 'started');
-    try {
-      const value = await action();
-      store.journalStep(jobId, name, 'done');
-      return value;
-    } catch (error) {
-      store.journalStep(jobId, name, 'failed', toReason(error).code);
-      throw error;
-    }
-  };
 }
 
 /** Finds the unit by its hardware id, or registers it under a given, scanned or rule-made name. */
@@ -144,14 +131,19 @@ async function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Prom
   });
 }
 
-function prepareCredential(request: ProvisionRequest, unit: Unit, reported: DeviceFields): Promise<PreparedCredential> {
+/** Runs the job's credential step. */
+async function prepareCredential(request: ProvisionRequest, journal: JobJournal, unit: Unit, reported: DeviceFields): Promise<PreparedCredential> {
   if (request.credentialType !== 'x509') {
-    return Promise.resolve(commitOrReuseSecret(request, unit, reported));
+    // A token or MQTT secret is database work only, so it shares the commit that records the step.
+    return journal.stepInCommit('credential', () => commitOrReuseSecret(request, unit, reported));
   }
-  if (request.x509 === undefined) {
-    throw new StationError('invalid-argument', 'an X.509 job needs its issuing mode and key type');
-  }
-  return prepareX509Credential(request.store, request.link, unit, request.x509, request.server, reported);
+  const x509 = request.x509;
+  return journal.step('credential', () => {
+    if (x509 === undefined) {
+      throw new StationError('invalid-argument', 'an X.509 job needs its issuing mode and key type');
+    }
+    return prepareX509Credential(request.store, request.link, unit, x509, request.server, reported);
+  });
 }
 
 /**
