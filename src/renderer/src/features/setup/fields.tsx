@@ -5,9 +5,9 @@ import { useFeature } from '../../app/context';
 import { fieldMessage, type SetupForm } from './form';
 import { FIELD_PATHS, visibleErrors } from './store';
 
-/** Keys of the draft that hold free text. */
+/** Keys of the draft that contain free text. */
 export type TextKey = { [K in keyof SetupForm]: string extends SetupForm[K] ? K : never }[keyof SetupForm];
-/** Keys of the draft that hold one of a few values. */
+/** Keys of the draft that contain one of a few values. */
 export type ChoiceKey = Exclude<keyof SetupForm, TextKey>;
 
 /** Returns the test id and element id of a field's message: field-error- and the path with dashes. */
@@ -97,7 +97,7 @@ interface ChoiceFieldProps<K extends ChoiceKey> {
   /** Test ids read `${testId}-${value}` for radios and `testId` for a select. */
   testId: string;
   options: readonly (readonly [SetupForm[K], string])[];
-  /** Radios suit two or three short options; a select suits longer lists. */
+  /** Radios suit two or three short options, and a select suits longer lists. */
   as: 'radio' | 'select';
 }
 
