@@ -139,6 +139,13 @@ describe('stepViews', () => {
     expect(views.find((view) => view.step === 'generate-key')?.status).toBe('current');
   });
 
+  it('shows a scan wait at identify', () => {
+    const views = stepViews(makeJob({ state: 'waiting-for-scan', step: 'hello' }), false);
+
+    expect(views.find((view) => view.step === 'hello')?.status).toBe('done');
+    expect(views.find((view) => view.step === 'identify')?.status).toBe('current');
+  });
+
   it('leaves every step pending on an idle port', () => {
     const views = stepViews(makeJob({ state: 'done', step: null, result: null }), false);
 

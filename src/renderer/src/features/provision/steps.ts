@@ -24,7 +24,9 @@ export function stepViews(job: PortJob, deviceMakesKey: boolean): StepView[] {
     steps.push(job.step);
   }
 
-  const reached = job.step === null ? -1 : steps.indexOf(job.step);
+  // A job waits for its scan inside identify, while the last step the device link reported is hello.
+  const current = job.state === 'waiting-for-scan' ? 'identify' : job.step;
+  const reached = current === null ? -1 : steps.indexOf(current);
   const passed = job.state === 'done' && job.result === 'passed';
   const failed = job.state === 'done' && job.result === 'failed';
   const idle = job.state === 'done' && job.result === null;
