@@ -137,7 +137,6 @@ export const UI_STRINGS = {
     passed: 'Passed',
     failed: 'Failed',
     unitsPerHour: 'Units per hour',
-    port: 'Port',
     unit: 'Unit',
     hardwareId: 'Hardware id',
     noUnit: '—',
