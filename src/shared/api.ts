@@ -78,7 +78,7 @@ export interface ShiftCounters {
   since: string;
   passed: number;
   failed: number;
-  /** Passed units per hour since the first unit of the shift; 0 before the second unit. */
+  /** Passed units per hour since the shift's first job, taken over at least ten minutes. */
   unitsPerHour: number;
 }
 
@@ -132,6 +132,13 @@ export interface HistoryQuery {
 /** The result of a scanned serial number: accepted, or rejected with the likely cause. */
 export type ScanResult = { accepted: true; serial: string; port: string | null } | { accepted: false; hint: ScanHint };
 
+/** Whether the settings are unlocked, and how long wrong PINs block further tries. */
+export interface SupervisorState {
+  unlocked: boolean;
+  /** Milliseconds until a PIN is checked again after too many wrong ones, or null. */
+  retryAfterMs: number | null;
+}
+
 export type SetupSaveResult = { ok: true; setup: StationSetup } | { ok: false; fieldErrors: FieldErrors };
 
 /** Whether the station serves its ports, and why not. */
@@ -161,9 +168,10 @@ export interface StationCalls {
   setupSave(input: SetupInputArgument): Promise<SetupSaveResult>;
   /** Lists the device profile names on a server, signing in with the given or saved secret. */
   serverProfiles(server: ServerProfilesArgument): Promise<string[]>;
-  /** Unlocks the settings for a few minutes when the PIN is right; returns whether it was. */
-  supervisorUnlock(pin: string): Promise<boolean>;
+  /** Unlocks the settings for a few minutes when the PIN is right, unless wrong PINs block tries for now. */
+  supervisorUnlock(pin: string): Promise<SupervisorState>;
   supervisorLock(): Promise<void>;
+  supervisorState(): Promise<SupervisorState>;
   stationState(): Promise<StationState>;
   /** Returns one entry per port the station serves, in the order the ports appeared. */
   portJobs(): Promise<PortJob[]>;
@@ -213,6 +221,7 @@ export const CALL_ARGUMENTS = {
   serverProfiles: z.tuple([serverProfilesSchema]),
   supervisorUnlock: z.tuple([z.string().max(64)]),
   supervisorLock: z.tuple([]),
+  supervisorState: z.tuple([]),
   stationState: z.tuple([]),
   portJobs: z.tuple([]),
   scanSerial: z.tuple([z.string().max(256)]),

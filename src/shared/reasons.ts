@@ -57,6 +57,21 @@ export const REASON_CODES = [
   // Serial port access on the station's operating system
   'port-permission-denied',
   'port-held-by-modem-manager',
+  // QA checks of a finished unit
+  'device-sign-failed',
+  'device-connect-failed',
+  'qa-unit-unknown',
+  'qa-identity-mismatch',
+  'qa-credential-mismatch',
+  'qa-server-device-missing',
+  'qa-server-credential-mismatch',
+  'qa-certificate-untrusted',
+  'qa-certificate-expired',
+  'qa-certificate-name-mismatch',
+  'qa-certificate-usage',
+  'qa-signature-invalid',
+  'qa-no-server-activity',
+  'qa-server-unreachable',
   // The operator's station
   'settings-locked',
   'station-not-configured',

@@ -17,6 +17,7 @@ import {
   type StationApi,
   type StationEvent,
   type StationState,
+  type SupervisorState,
   type SyncStatus,
 } from '../../src/shared/api';
 import { describeReason } from '../../src/shared/messages';
@@ -193,15 +194,19 @@ export class FakeStation implements StationApi {
     return this.answer('serverProfiles', [server], () => this.profiles);
   }
 
-  supervisorUnlock(pin: string): Promise<boolean> {
+  supervisorUnlock(pin: string): Promise<SupervisorState> {
     return this.answer('supervisorUnlock', [pin], () => {
       if (pin !== this.pin) {
-        return false;
+        return { unlocked: false, retryAfterMs: null };
       }
       this.unlocked = true;
       this.emit({ type: 'supervisor', unlocked: true });
-      return true;
+      return { unlocked: true, retryAfterMs: null };
     });
+  }
+
+  supervisorState(): Promise<SupervisorState> {
+    return this.answer('supervisorState', [], () => ({ unlocked: this.unlocked, retryAfterMs: null }));
   }
 
   supervisorLock(): Promise<void> {

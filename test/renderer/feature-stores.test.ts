@@ -151,17 +151,6 @@ describe('sync store', () => {
 
     expect(stores.sync.getState().status?.queued).toBe(2);
   });
-
-  it('reloads the counts after a finished unit', async () => {
-    const { station, stores } = setUp();
-    station.status = makeSyncStatus({ queued: 1 });
-
-    applyEvent(stores, { type: 'shift', counters: { since: '2025-03-04T06:00:00.000Z', passed: 1, failed: 0, unitsPerHour: 0 } });
-    await new Promise((resolve) => setTimeout(resolve, 0));
-
-    expect(station.callsTo('syncStatus')).toHaveLength(1);
-    expect(stores.sync.getState().status?.queued).toBe(1);
-  });
 });
 
 describe('alerts store', () => {

@@ -93,6 +93,7 @@ describe('station service', () => {
     expect(events.some((event) => event.type === 'port-job' && event.job.step === 'write' && event.job.progress === 1)).toBe(true);
     expect(events.some((event) => event.type === 'station-state' && event.state.status === 'running')).toBe(true);
     await vi.waitFor(async () => expect((await service.shiftCounters()).passed).toBe(1));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'sync-status', status: expect.objectContaining({ queued: 1 }) }));
 
     const queue = await service.queueList();
     expect(queue).toHaveLength(1);
@@ -153,8 +154,9 @@ describe('station service', () => {
     await service.supervisorLock();
 
     await expect(service.setupSave(offlineSetup(['/dev/other-port']))).rejects.toMatchObject({ code: 'settings-locked' });
-    expect(await service.supervisorUnlock('0000')).toBe(false);
-    expect(await service.supervisorUnlock('4321')).toBe(true);
+    expect(await service.supervisorUnlock('0000')).toEqual({ unlocked: false, retryAfterMs: null });
+    expect((await service.supervisorState()).unlocked).toBe(false);
+    expect(await service.supervisorUnlock('4321')).toEqual({ unlocked: true, retryAfterMs: null });
     expect((await service.setupSave(offlineSetup(['/dev/other-port']))).ok).toBe(true);
 
     expect(events).toContainEqual({ type: 'supervisor', unlocked: true });

@@ -114,6 +114,11 @@ export class PortSlot {
     this.update({ unitName, hardwareId });
   }
 
+  /** Shows the hardware id while the unit waits for its name. */
+  noteHardwareId(hardwareId: string): void {
+    this.update({ hardwareId });
+  }
+
   /** Marks the job as waiting for a scanned serial number, or no longer waiting. */
   setWaitingForScan(waiting: boolean): void {
     this.waitingForScan = waiting;

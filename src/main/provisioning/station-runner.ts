@@ -166,6 +166,7 @@ export class StationRunner {
           ? {}
           : {
               resolveName: async (hello: DeviceHello) => {
+                slot?.noteHardwareId(hello.hardwareId);
                 slot?.setWaitingForScan(true);
                 try {
                   return await resolveName(path, hello, slot?.jobSignal ?? new AbortController().signal);

@@ -20,6 +20,7 @@ import type {
   StationApi,
   StationEvent,
   StationState,
+  SupervisorState,
   SyncStatus,
 } from '../../shared/api';
 import { StationError } from '../../shared/reasons';
@@ -60,6 +61,9 @@ export interface StationService extends StationApi {
   close(): Promise<void>;
 }
 
+/** Shortest time the units-per-hour rate is taken over. */
+const RATE_WINDOW_MS = 10 * 60_000;
+
 /** Most queue entries one queueList call returns; the header badge counts all of them. */
 const QUEUE_LIST_LIMIT = 500;
 
@@ -92,7 +96,10 @@ class LiveStationService implements StationService {
       ...(options.openLink === undefined ? {} : { openLink: options.openLink }),
       ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
       onEvent: (event) => this.emit(event),
-      onUnit: () => this.emit({ type: 'shift', counters: this.counters() }),
+      onUnit: () => {
+        this.emit({ type: 'shift', counters: this.counters() });
+        this.emit({ type: 'sync-status', status: this.sync.status() });
+      },
     });
   }
 
@@ -172,8 +179,12 @@ class LiveStationService implements StationService {
     return page.data.map((profile) => profile.name);
   }
 
-  supervisorUnlock(pin: string): Promise<boolean> {
+  supervisorUnlock(pin: string): Promise<SupervisorState> {
     return Promise.resolve(this.supervisor.unlock(pin));
+  }
+
+  supervisorState(): Promise<SupervisorState> {
+    return Promise.resolve(this.supervisor.state());
   }
 
   supervisorLock(): Promise<void> {
@@ -244,11 +255,10 @@ class LiveStationService implements StationService {
 
   private counters(): ShiftCounters {
     const counts = countJobsSince(this.store.database, this.shiftStartedAt);
-    const first = counts.firstPassedAt;
-    const last = counts.lastPassedAt;
-    const hours = first === null || last === null ? 0 : (last - first) / 3_600_000;
-    // The rate counts the gaps between passed units, so one unit alone gives no rate.
-    const unitsPerHour = counts.passed >= 2 && hours > 0 ? Math.round((counts.passed - 1) / hours) : 0;
+    // The rate is over the time since the shift's first job, and at least RATE_WINDOW_MS, so
+    // two quick units at the start do not read as thousands per hour.
+    const elapsedMs = counts.firstStartedAt === null ? 0 : Math.max(Date.now() - counts.firstStartedAt, RATE_WINDOW_MS);
+    const unitsPerHour = elapsedMs === 0 ? 0 : Math.round((counts.passed * 3_600_000) / elapsedMs);
     return { since: new Date(this.shiftStartedAt).toISOString(), passed: counts.passed, failed: counts.failed, unitsPerHour };
   }
 

@@ -2,6 +2,7 @@
 // station_meta. A right PIN unlocks the settings for a few minutes; five wrong PINs in a row
 // block further tries for a while, because a 4-digit PIN falls quickly to guessing.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { SupervisorState } from '../../shared/api';
 import type { Store } from '../store/store';
 
 const PIN_META = 'supervisor.pin_hash';
@@ -39,11 +40,16 @@ export class Supervisor {
     this.store.setMeta(PIN_META, `scrypt:${SCRYPT_COST}:${salt.toString('base64')}:${hash.toString('base64')}`);
   }
 
-  /** Checks the PIN; returns true and unlocks when it is right. Blocked tries return false. */
-  unlock(pin: string): boolean {
+  state(): SupervisorState {
+    const blockedForMs = this.blockedUntil - this.now();
+    return { unlocked: this.unlocked, retryAfterMs: blockedForMs > 0 ? blockedForMs : null };
+  }
+
+  /** Checks the PIN and unlocks when it is right. While wrong PINs block tries, no PIN is checked. */
+  unlock(pin: string): SupervisorState {
     if (this.now() < this.blockedUntil) {
       this.store.recordAudit('supervisor-unlock-blocked', null, {});
-      return false;
+      return this.state();
     }
     if (!this.matches(pin)) {
       this.wrongPins += 1;
@@ -52,7 +58,7 @@ export class Supervisor {
         this.wrongPins = 0;
       }
       this.store.recordAudit('supervisor-unlock-failed', null, {});
-      return false;
+      return this.state();
     }
 
     this.wrongPins = 0;
@@ -62,7 +68,7 @@ export class Supervisor {
     this.relockTimer.unref();
     this.store.recordAudit('supervisor-unlocked', null, {});
     this.onChange(true);
-    return true;
+    return this.state();
   }
 
   lock(): void {

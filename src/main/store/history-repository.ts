@@ -41,17 +41,15 @@ export function searchHistory(db: SqliteDatabase, query: HistoryQuery, stationId
   return rows.map((row) => toHistoryEntry(row, stationId));
 }
 
-/** Passed and failed jobs that started at or after `since` (milliseconds since the epoch). */
-export function countJobsSince(db: SqliteDatabase, since: number): { passed: number; failed: number; firstPassedAt: number | null; lastPassedAt: number | null } {
+/** Passed and failed jobs that started at or after `since` (milliseconds since the epoch), and when the first one started. */
+export function countJobsSince(db: SqliteDatabase, since: number): { passed: number; failed: number; firstStartedAt: number | null } {
   const row = db
     .prepare(
-      `SELECT SUM(result = 'passed') AS passed, SUM(result = 'failed') AS failed,
-              MIN(CASE WHEN result = 'passed' THEN ended_at END) AS first_passed,
-              MAX(CASE WHEN result = 'passed' THEN ended_at END) AS last_passed
+      `SELECT SUM(result = 'passed') AS passed, SUM(result = 'failed') AS failed, MIN(started_at) AS first_started
        FROM jobs WHERE kind = 'provision' AND started_at >= ?`,
     )
-    .get(since) as { passed: number | null; failed: number | null; first_passed: number | null; last_passed: number | null };
-  return { passed: row.passed ?? 0, failed: row.failed ?? 0, firstPassedAt: row.first_passed, lastPassedAt: row.last_passed };
+    .get(since) as { passed: number | null; failed: number | null; first_started: number | null };
+  return { passed: row.passed ?? 0, failed: row.failed ?? 0, firstStartedAt: row.first_started };
 }
 
 function toHistoryEntry(row: HistoryRow, stationId: string): HistoryEntry {

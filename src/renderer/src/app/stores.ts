@@ -66,9 +66,6 @@ export function applyEvent(stores: Stores, event: StationEvent): void {
       return;
     case 'shift':
       stores.provision.getState().applyCounters(event.counters);
-      // A finished unit changes the outbox counts, and a station working offline sends no
-      // 'sync-status' event for that, so the header requests them.
-      void stores.sync.getState().load();
       return;
     case 'sync-status':
       stores.sync.getState().apply(event.status);
@@ -122,6 +119,7 @@ export function startStores(stores: Stores): () => void {
 function loadAll(stores: Stores): void {
   void stores.shell.getState().load();
   void stores.setup.getState().load();
+  void stores.supervisor.getState().load();
   void stores.sync.getState().load();
   void stores.provision.getState().load();
   if (stores.queue.getState().loaded) {

@@ -5,16 +5,14 @@ import { UI_STRINGS } from '../../../../shared/messages';
 import type { ReportError } from '../alerts/store';
 
 export interface SupervisorState {
-  /**
-   * Whether the station reported the settings unlocked. The API has no call that returns it, so
-   * this starts false and follows supervisorUnlock's results and the 'supervisor' events.
-   */
+  /** Whether the station reported the settings unlocked: loaded, then kept by unlock results and 'supervisor' events. */
   unlocked: boolean;
   /** True when setupSave was rejected as locked, so the prompt shows even without a known PIN. */
   lockedBySave: boolean;
   checking: boolean;
   pinError: string | null;
 
+  load: () => Promise<void>;
   unlock: (pin: string) => Promise<boolean>;
   lock: () => Promise<void>;
   /** Applies a 'supervisor' event. */
@@ -29,12 +27,26 @@ export function createSupervisorStore(api: StationApi, report: ReportError): Sto
     checking: false,
     pinError: null,
 
+    async load() {
+      try {
+        set({ unlocked: (await api.supervisorState()).unlocked });
+      } catch (error) {
+        report(error);
+      }
+    },
+
     async unlock(pin) {
       set({ checking: true, pinError: null });
       try {
-        const unlocked = await api.supervisorUnlock(pin);
-        set(unlocked ? { unlocked: true, lockedBySave: false } : { pinError: UI_STRINGS.settings.wrongPin });
-        return unlocked;
+        const state = await api.supervisorUnlock(pin);
+        if (state.unlocked) {
+          set({ unlocked: true, lockedBySave: false });
+        } else if (state.retryAfterMs !== null) {
+          set({ pinError: UI_STRINGS.settings.pinBlocked(Math.ceil(state.retryAfterMs / 1000)) });
+        } else {
+          set({ pinError: UI_STRINGS.settings.wrongPin });
+        }
+        return state.unlocked;
       } catch (error) {
         report(error);
         return false;
