@@ -8,7 +8,9 @@ import { configureLogging, getLogger } from './log';
 import { openStationService, type StationService } from './service/station-service';
 import { unavailableService } from './service/unavailable-service';
 import { acquireDatabaseLock, type DatabaseLock } from './store/database-lock';
-import { exportDataKey, keyProtectionStatus } from './store/data-key-provider';
+import { exportDataKey, keyProtectionStatus, openDesktopDataKey } from './store/data-key-provider';
+import { IssuerStore } from './store/issuer-store';
+import { moveIssuerKeyToKeychain } from './credentials/x509/issuer-protection';
 import { guardAllWebContents, hardenSession, openMainWindow } from './window/main-window';
 import { appEntryFor, isTrustedSender, type AppEntry } from './window/navigation';
 
@@ -35,11 +37,26 @@ async function openServices(): Promise<StationService> {
   const binding = process.env.STATION_SQLITE_BINDING;
   try {
     databaseLock = acquireDatabaseLock(databasePath(), { program: 'the Provisioning Station desktop app' });
+    const dataKey = openDesktopDataKey(databasePath(), safeStorage);
+    const protection = keyProtectionStatus(safeStorage);
+    const passphrase = process.env.STATION_ISSUER_PASSPHRASE;
+    if (protection.available) {
+      // A passphrase-sealed CA key moves to the keychain once the operator gives the passphrase.
+      const issuers = IssuerStore.open(databasePath(), binding === undefined ? {} : { nativeBinding: binding });
+      try {
+        await moveIssuerKeyToKeychain(issuers, safeStorage, passphrase === '' ? undefined : passphrase);
+      } finally {
+        issuers.close();
+      }
+    }
     return await openStationService({
       dbPath: databasePath(),
       transport: 'ipc',
       appName: app.getName(),
       appVersion: app.getVersion(),
+      dataKey: dataKey.key,
+      safeStorage,
+      ...(protection.available ? {} : { notice: `The station keys are kept in files readable by this OS user: ${protection.reason ?? 'no OS keychain'}.` }),
       ...(binding === undefined ? {} : { nativeBinding: binding }),
     });
   } catch (error) {
@@ -48,11 +65,7 @@ async function openServices(): Promise<StationService> {
   }
 }
 
-/**
- * Logs how the station keys are kept. NOTE: the data key and the CA key still use the plain
- * key file and the passphrase, because openStationService takes no data key or key protector
- * yet. openDesktopDataKey and moveIssuerKeyToKeychain are ready for that wiring.
- */
+/** Logs how the station keys are kept: sealed with the OS keychain, or in files. */
 function reportKeyProtection(): void {
   const status = keyProtectionStatus(safeStorage);
   if (status.available) {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { CredentialType, JobResult } from './domain';
 import type { ReasonCode } from './reasons';
 import { setupInputSchema, type FieldErrors, type StationSetup } from './setup';
+import type { QaCheckResult, QaResult } from './qa';
 import type { ScanHint } from './scan';
 
 export interface AppInfo {
@@ -16,6 +17,8 @@ export interface AppInfo {
   reason?: string;
   /** The transport carrying this session, so the UI can say "kiosk" or "desktop". */
   transport: 'ipc' | 'websocket';
+  /** Something the operator should know, such as station keys kept without an OS keychain. */
+  notice?: string;
 }
 
 /** The state of the outbox. It contains no secrets, so it may go to the renderer. */
@@ -71,6 +74,12 @@ export interface PortJob {
   synced: boolean | null;
   /** When the current or last job started, as an ISO 8601 time. */
   startedAt: string | null;
+  /** provision or qa: which workflow the station runs on its ports. */
+  workflow: 'provision' | 'qa';
+  /** A QA job's checklist, in order, once it ended; null for provisioning. */
+  checks: QaCheckResult[] | null;
+  /** A QA job's result: pending means no check failed but some wait for the server. */
+  qaResult: QaResult | null;
 }
 
 /** Passed and failed units since the shift started, and the rate. */

@@ -41,6 +41,7 @@ export const REASON_MESSAGES: Record<ReasonCode, ReasonMessage> = {
   'server-credential-taken': { message: 'Another server device already uses this credential', action: 'The upload is parked; check for a duplicated unit.' },
   'store-failed': { message: 'The station database failed', action: 'Check the disk, then restart the station.' },
   'store-key-missing': { message: 'The station data key is missing or wrong', action: 'Restore the key file that belongs to this database.' },
+  'store-in-use': { message: 'Another program is using this station database', action: 'Close the other station program (the desktop app, or station serve or run), then try again.' },
   'invalid-argument': { message: 'Invalid input', action: 'Correct the value and try again.' },
   internal: { message: 'Unexpected error in the station', action: 'Report this with the station log.' },
   'issuer-missing': { message: 'The station has no certificate issuer', action: 'Create one with "station issuer create" or import one with "station issuer import" on the station PC.' },

@@ -36,6 +36,7 @@ export const REASON_CODES = [
   // Station store and input
   'store-failed',
   'store-key-missing',
+  'store-in-use',
   'invalid-argument',
   'internal',
   // X.509 certificates and the station's issuing CA

@@ -93,7 +93,7 @@ describe('station service', () => {
     expect(events.some((event) => event.type === 'port-job' && event.job.step === 'write' && event.job.progress === 1)).toBe(true);
     expect(events.some((event) => event.type === 'station-state' && event.state.status === 'running')).toBe(true);
     await vi.waitFor(async () => expect((await service.shiftCounters()).passed).toBe(1));
-    expect(events).toContainEqual(expect.objectContaining({ type: 'sync-status', status: expect.objectContaining({ queued: 1 }) }));
+    expect(events.some((event) => event.type === 'sync-status' && event.status.queued === 1)).toBe(true);
 
     const queue = await service.queueList();
     expect(queue).toHaveLength(1);

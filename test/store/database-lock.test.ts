@@ -111,7 +111,7 @@ describe('database lock', () => {
 
     expect(error).toBeInstanceOf(DatabaseLockedError);
     const locked = error as DatabaseLockedError;
-    expect(locked.code).toBe('store-failed');
+    expect(locked.code).toBe('store-in-use');
     expect(locked.holder).toMatchObject({ pid: child.pid, program: 'station serve', host: hostname() });
     expect(locked.message).toContain(`database ${db} is in use by station serve (process ${String(child.pid)} on ${hostname()}`);
     expect(locked.message).toContain(`close that program first, or if it is no longer running, delete ${db}.lock and try again`);

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openStationService } from '../../main/service/station-service';
+import { openStationService, type StationService } from '../../main/service/station-service';
+import { acquireDatabaseLock } from '../../main/store/database-lock';
 import { startStationWsServer, type StationWsServer } from '../../main/transport/ws-server';
 import { EXIT, printJson } from '../output';
 
@@ -49,13 +50,22 @@ export async function serveCommand(options: ServeCommandOptions, rendererDir = R
 
   const dbPath = resolve(options.db);
   mkdirSync(dirname(dbPath), { recursive: true });
-  const service = await openStationService({ dbPath, transport: 'websocket', appVersion: readPackageVersion() });
-
+  // The desktop app and another `station serve` on the same database would drive the same
+  // serial ports and journal, so the lock refuses a second one with the holder's name.
+  const lock = acquireDatabaseLock(dbPath, { program: 'station serve' });
+  let service: StationService;
   let server: StationWsServer;
+  try {
+    service = await openStationService({ dbPath, transport: 'websocket', appVersion: readPackageVersion() });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   try {
     server = await startStationWsServer({ service, rendererDir, port: options.port });
   } catch (error) {
     await service.close();
+    lock.release();
     throw error;
   }
 
@@ -73,6 +83,7 @@ export async function serveCommand(options: ServeCommandOptions, rendererDir = R
 
   await server.close();
   await service.close();
+  lock.release();
   if (options.json !== true) {
     console.log('Station UI stopped.');
   }

@@ -3,8 +3,9 @@
 // and the station state (running, not configured, or why it could not start).
 import type { PortJob, StationEvent, StationState } from '../../shared/api';
 import { isStationError, StationError, type ReasonCode } from '../../shared/reasons';
-import type { SetupInput, StationSetup } from '../../shared/setup';
-import { createPassphraseProtector } from '../credentials/x509/key-protector';
+import type { ParsedSetup, StationSetup } from '../../shared/setup';
+import { issuerProtectorFor } from '../credentials/x509/issuer-protection';
+import type { SafeStorageLike } from '../credentials/x509/key-protector';
 import { parseUsbMatch } from '../device/discovery';
 import { parsePortArgument } from '../device/port-identity';
 import { PortWatcher } from '../device/port-watcher';
@@ -27,6 +28,7 @@ const PROBE_TIMEOUT_MS = 300;
 
 export interface RunnerHostOptions {
   openLink?: OpenLink;
+  safeStorage?: SafeStorageLike;
   probeIntervalMs?: number;
   onEvent: (event: StationEvent) => void;
   /** Called after each unit's job ended and its sync ran. */
@@ -56,7 +58,7 @@ export class RunnerHost {
   }
 
   /** Returns why an X.509 setup cannot issue certificates, as a field message, or undefined. */
-  checkIssuer(setup: SetupInput): string | undefined {
+  checkIssuer(setup: ParsedSetup): string | undefined {
     if (setup.credentialType !== 'x509' || setup.x509Mode === 'self-signed') {
       return undefined;
     }
@@ -107,6 +109,7 @@ export class RunnerHost {
         ? { namingRule: setup.naming.rule }
         : { resolveName: (path: string, _hello: unknown, signal: AbortSignal) => this.scans.nameFor(path, signal) }),
       ...(connection === undefined ? {} : { server: connection, sync: () => this.sync.afterUnit() }),
+      ...(setup.mode === 'qa' ? { qa: { operator: qaOperator(), ...(connection === undefined ? {} : { client: connection.client }) } } : {}),
       ...(this.options.probeIntervalMs === undefined ? {} : { probeIntervalMs: this.options.probeIntervalMs }),
       onUnit: () => this.options.onUnit(),
       onPortChange: (job) => {
@@ -146,13 +149,14 @@ export class RunnerHost {
     if (issuerStore.activeIssuerInfo() === undefined) {
       throw new StationError('issuer-missing', `X.509 mode ${setup.x509Mode} signs with the station's issuing CA`);
     }
+    // A key sealed with the OS keychain opens with safeStorage (desktop app); a passphrase-sealed
+    // one needs STATION_ISSUER_PASSPHRASE, because a headless station has no prompt.
     const passphrase = process.env[ISSUER_PASSPHRASE_VARIABLE];
-    if (passphrase === undefined || passphrase === '') {
-      throw new StationError('issuer-passphrase-wrong', `set ${ISSUER_PASSPHRASE_VARIABLE} before starting the station`);
-    }
-    // NOTE: the desktop app will unlock the issuer through Electron's safeStorage instead; until
-    // then a headless X.509 station reads the passphrase from the environment.
-    settings.issuer = await issuerStore.loadActiveIssuer(createPassphraseProtector(passphrase));
+    const protector = issuerProtectorFor(issuerStore, {
+      ...(this.options.safeStorage === undefined ? {} : { safeStorage: this.options.safeStorage }),
+      ...(passphrase === undefined || passphrase === '' ? {} : { passphrase }),
+    });
+    settings.issuer = await issuerStore.loadActiveIssuer(protector);
     return settings;
   }
 
@@ -176,6 +180,14 @@ function selectionOf(setup: StationSetup): ConstructorParameters<typeof PortWatc
     matches: setup.ports.matches.map(parseUsbMatch),
     pathPatterns: setup.ports.patterns,
   };
+}
+
+/**
+ * The operator recorded with each QA result: the login name of the station PC.
+ * NOTE: a kiosk where everyone shares one login records that login, not the person.
+ */
+function qaOperator(): string {
+  return process.env.USER ?? process.env.USERNAME ?? 'unknown';
 }
 
 const openSerialPort: OpenLink = (path, probe) =>

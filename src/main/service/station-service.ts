@@ -25,6 +25,7 @@ import type {
 } from '../../shared/api';
 import { StationError } from '../../shared/reasons';
 import { setupInputSchema, validateSetup, type StationSetup } from '../../shared/setup';
+import type { SafeStorageLike } from '../credentials/x509/key-protector';
 import { getLogger } from '../log';
 import type { OpenLink } from '../provisioning/station-runner';
 import { countJobsSince, searchHistory } from '../store/history-repository';
@@ -54,6 +55,12 @@ export interface StationServiceOptions {
   probeIntervalMs?: number;
   /** Time between background sync runs while uploads are queued. */
   syncIntervalMs?: number;
+  /** The 32-byte data key, when the caller keeps it (the desktop app seals it with the OS keychain). */
+  dataKey?: Buffer;
+  /** Electron's safeStorage, so an issuing CA key sealed with the OS keychain can be opened. */
+  safeStorage?: SafeStorageLike;
+  /** Something the operator should know about how the station runs, shown with appInfo. */
+  notice?: string;
 }
 
 export interface StationService extends StationApi {
@@ -68,7 +75,10 @@ const RATE_WINDOW_MS = 10 * 60_000;
 const QUEUE_LIST_LIMIT = 500;
 
 export async function openStationService(options: StationServiceOptions): Promise<StationService> {
-  const store = new Store(options.dbPath, options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding });
+  const store = new Store(options.dbPath, {
+    ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    ...(options.dataKey === undefined ? {} : { dataKey: options.dataKey }),
+  });
   const service = new LiveStationService(store, options);
   await service.start();
   return service;
@@ -93,6 +103,7 @@ class LiveStationService implements StationService {
       onStatus: (status) => this.emit({ type: 'sync-status', status }),
     });
     this.runner = new RunnerHost(store, this.sync, this.scans, {
+      ...(options.safeStorage === undefined ? {} : { safeStorage: options.safeStorage }),
       ...(options.openLink === undefined ? {} : { openLink: options.openLink }),
       ...(options.probeIntervalMs === undefined ? {} : { probeIntervalMs: options.probeIntervalMs }),
       onEvent: (event) => this.emit(event),
@@ -132,6 +143,7 @@ class LiveStationService implements StationService {
       version: this.options.appVersion ?? '0.0.0',
       servicesReady: true,
       transport: this.options.transport,
+      ...(this.options.notice === undefined ? {} : { notice: this.options.notice }),
     });
   }
 

@@ -42,7 +42,7 @@ export class DatabaseLockedError extends StationError {
     readonly lockPath: string,
     readonly holder: LockHolder | undefined,
   ) {
-    super('store-failed', describeHeldLock(lockPath, holder));
+    super('store-in-use', describeHeldLock(lockPath, holder));
     this.name = 'DatabaseLockedError';
   }
 }
@@ -62,7 +62,7 @@ export function lockPathFor(databasePath: string): string {
 
 /**
  * Takes the lock of the station database at `databasePath`, or raises DatabaseLockedError
- * (code store-failed) naming the process that holds it. A stale lock left by a process that
+ * (code store-in-use) naming the process that holds it. A stale lock left by a process that
  * ended without releasing it (a crash, a power cut) is replaced.
  */
 export function acquireDatabaseLock(databasePath: string, options: AcquireLockOptions): DatabaseLock {
