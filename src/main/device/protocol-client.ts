@@ -6,8 +6,10 @@ import { DEVICE_FIELDS, type DeviceField, type DeviceFields, type DeviceHello } 
 import { isStationError, StationError } from '../../shared/reasons';
 import { getLogger } from '../log';
 import { decodeList, encodeFrame, encodeList, LineSplitter, MAX_REQUEST_ID, parseLine, type Frame } from './frame';
-import type { DeviceLink, KeyAlgorithm } from './link';
+import type { DeviceLink, KeyAlgorithm, SignatureAlgorithm } from './link';
 import {
+  CAPABILITY_CONNECT,
+  CAPABILITY_SIGN,
   commitDigest,
   isDeviceField,
   MIN_FRAME_SIZE,
@@ -16,6 +18,7 @@ import {
   writeChunkBytes,
   type Command,
 } from './protocol';
+import { connectTest, requireCapability, signChallenge, type RequestOptions } from './qa-requests';
 
 const log = getLogger('device');
 
@@ -37,6 +40,11 @@ export interface ProtocolClientOptions {
   baudRate?: number;
   /** Maximum time to keep polling a device that replies BUSY, such as during key generation. */
   busyTimeoutMs?: number;
+  /**
+   * Time to wait for the reply to CONNECT, on top of the wire time; default 15000 ms. The device
+   * has 10000 ms to connect and publish, so this leaves it a margin.
+   */
+  connectTimeoutMs?: number;
 }
 
 // Replies longer than this are not frames of this protocol; the limit keeps noise from
@@ -55,6 +63,7 @@ export class ProtocolClient implements DeviceLink {
   private readonly retries: number;
   private readonly baudRate: number;
   private readonly busyTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
   private nextId = randomInt(1, MAX_REQUEST_ID);
   private closed: { error?: Error } | undefined;
   private waiter: ((outcome: Outcome) => void) | undefined;
@@ -71,6 +80,7 @@ export class ProtocolClient implements DeviceLink {
     this.retries = options.retries ?? 3;
     this.baudRate = options.baudRate ?? 0;
     this.busyTimeoutMs = options.busyTimeoutMs ?? 60_000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
 
     const splitter = new LineSplitter(MAX_REPLY_LINE_BYTES, (line) => this.handleLine(line));
     channel.onData((chunk) => splitter.push(chunk));
@@ -175,6 +185,20 @@ export class ProtocolClient implements DeviceLink {
     log.info({ path: this.path }, 'device erased');
   }
 
+  async signChallenge(challenge: Buffer): Promise<{ signature: Buffer; algorithm: SignatureAlgorithm }> {
+    requireCapability(this.path, await this.ensureHello(), CAPABILITY_SIGN, 'SIGN');
+    const result = await signChallenge((verb, args, options) => this.request(verb, args, options), this.path, challenge);
+    log.info({ path: this.path, algorithm: result.algorithm, bytes: result.signature.length }, 'device signed the challenge');
+    return result;
+  }
+
+  async connectTest(nonce: string): Promise<{ transport: string }> {
+    requireCapability(this.path, await this.ensureHello(), CAPABILITY_CONNECT, 'CONNECT');
+    const result = await connectTest((verb, args, options) => this.request(verb, args, options), this.path, nonce, this.connectTimeoutMs);
+    log.info({ path: this.path, transport: result.transport }, 'device connected to its server and published');
+    return result;
+  }
+
   async close(): Promise<void> {
     if (this.closed === undefined) {
       this.closed = {};
@@ -209,16 +233,16 @@ export class ProtocolClient implements DeviceLink {
   }
 
   /** Sends one request, one at a time per link, and returns its OK reply. */
-  private request(verb: Command, args: Record<string, string>): Promise<Frame> {
-    const result = this.queue.then(() => this.exchange(verb, args));
+  private request(verb: Command, args: Record<string, string>, options: RequestOptions = {}): Promise<Frame> {
+    const result = this.queue.then(() => this.exchange(verb, args, options));
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  private async exchange(verb: Command, args: Record<string, string>): Promise<Frame> {
+  private async exchange(verb: Command, args: Record<string, string>, options: RequestOptions): Promise<Frame> {
     const id = this.takeId();
     const line = Buffer.from(encodeFrame({ direction: '>', id, verb, args }), 'latin1');
-    const deadlineMs = this.requestTimeoutMs + this.wireTimeMs(line.length + (this.deviceHello?.maxFrameSize ?? MIN_FRAME_SIZE));
+    const deadlineMs = (options.timeoutMs ?? this.requestTimeoutMs) + this.wireTimeMs(line.length + (this.deviceHello?.maxFrameSize ?? MIN_FRAME_SIZE));
     const busySince = Date.now();
     let lastFailure: 'timeout' | 'damaged' = 'timeout';
     let attempt = 0;
@@ -239,7 +263,8 @@ export class ProtocolClient implements DeviceLink {
           return frame;
         }
         if (frame.verb === 'ERR') {
-          throw new StationError('device-error', `${this.path}: ${verb} failed on the device: ${frame.args.code ?? 'no code'}`);
+          const code = frame.args.code ?? 'no code';
+          throw options.rejectWith?.(code, frame.args.detail) ?? new StationError('device-error', `${this.path}: ${verb} failed on the device: ${code}`);
         }
         if (frame.verb === 'BUSY') {
           await this.waitWhileBusy(verb, frame, busySince);

@@ -1,9 +1,9 @@
 // A DeviceLink wrapper that reports which protocol step a job is in, so the runner can show
 // each port's step while the job runs. The step names follow the provisioning journal.
 import type { DeviceFields, DeviceHello } from '../../shared/domain';
-import type { DeviceLink, KeyAlgorithm } from './link';
+import type { DeviceLink, KeyAlgorithm, SignatureAlgorithm } from './link';
 
-export type LinkStep = 'hello' | 'check-device' | 'write' | 'verify' | 'generate-key' | 'erase';
+export type LinkStep = 'hello' | 'check-device' | 'write' | 'verify' | 'generate-key' | 'erase' | 'sign' | 'connect-test';
 
 export function trackSteps(link: DeviceLink, onStep: (step: LinkStep) => void, onProgress?: (fraction: number) => void): DeviceLink {
   // The first VERIFY of a job reads what the device holds, and a later one checks a write.
@@ -34,6 +34,14 @@ export function trackSteps(link: DeviceLink, onStep: (step: LinkStep) => void, o
     erase: (): Promise<void> => {
       onStep('erase');
       return link.erase();
+    },
+    signChallenge: (challenge: Buffer): Promise<{ signature: Buffer; algorithm: SignatureAlgorithm }> => {
+      onStep('sign');
+      return link.signChallenge(challenge);
+    },
+    connectTest: (nonce: string): Promise<{ transport: string }> => {
+      onStep('connect-test');
+      return link.connectTest(nonce);
     },
     close: () => link.close(),
   };
