@@ -13,6 +13,19 @@ describe('parseFaultFlags', () => {
     expect(faults.hangUpAt).toBe('verify');
   });
 
+  it('parses the QA faults', () => {
+    const faults = parseFaultFlags(['no-sign', 'wrong-key', 'no-network', 'drop-reply:connect']);
+
+    expect(faults.noSign).toBe(true);
+    expect(faults.wrongKey).toBe(true);
+    expect(faults.noNetwork).toBe(true);
+    expect(faults.dropReply).toEqual({ command: 'connect' });
+  });
+
+  it('rejects a value on a switch fault', () => {
+    expect(() => parseFaultFlags(['no-sign:always'])).toThrow(/takes no value/);
+  });
+
   it('targets the first request without an argument', () => {
     expect(parseFaultFlags(['drop-reply']).dropReply).toEqual({});
   });

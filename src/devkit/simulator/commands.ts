@@ -1,23 +1,21 @@
 // Command handlers of the simulated device, independent of the transport and of the faults.
 // Each handler is idempotent, as docs/device-protocol.md requires of firmware.
 import { DEVICE_FIELDS } from '../../shared/domain';
-import { encodeFrame, encodeList, MAX_REQUEST_ID, type Frame } from '../../main/device/frame';
-import { commitDigest, isDeviceField, KEY_ALGORITHMS, sha256Hex, type DeviceErrorCode } from '../../main/device/protocol';
+import { encodeList, type Frame } from '../../main/device/frame';
+import { CAPABILITY_CONNECT, CAPABILITY_SIGN, commitDigest, isDeviceField, KEY_ALGORITHMS, sha256Hex } from '../../main/device/protocol';
 import { getLogger } from '../../main/log';
 import { certificateMatchesKey, generateKeyWithCsr } from './keys';
+import { QaCommands, type QaSettings } from './qa-commands';
+import { BASE64_PATTERN, fail, ok, parseCount, replyChunkBytes, type Reply } from './reply';
 import type { DeviceState, PendingKey } from './state';
 
-const log = getLogger('devkit');
+export type { Reply } from './reply';
 
-export interface Reply {
-  verb: 'OK' | 'ERR' | 'BUSY';
-  args: Record<string, string>;
-}
+const log = getLogger('devkit');
 
 /** Maximum value length, in bytes, that the simulated flash stores for one field. */
 export const MAX_FIELD_BYTES = 16_384;
 const BUSY_RETRY_MS = '200';
-const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 interface StagedField {
   data: Buffer;
@@ -26,24 +24,21 @@ interface StagedField {
 
 type KeyJob = Pick<PendingKey, 'algorithm' | 'commonName' | 'generation'> & { failed: boolean };
 
-function ok(args: Record<string, string> = {}): Reply {
-  return { verb: 'OK', args };
-}
-
-function fail(code: DeviceErrorCode): Reply {
-  return { verb: 'ERR', args: { code } };
-}
+type CommandSettings = QaSettings & { protocolVersion: string };
 
 export class DeviceCommands {
   /** Staging area in RAM: lost on restart, as on a device. */
   private readonly staging = new Map<string, StagedField>();
   private keyJob: KeyJob | undefined;
+  private readonly qa: QaCommands;
 
   constructor(
     readonly state: DeviceState,
-    private readonly settings: { maxFrameSize: number; protocolVersion: string },
+    private readonly settings: CommandSettings,
     private readonly persist: (state: DeviceState) => Promise<void>,
-  ) {}
+  ) {
+    this.qa = new QaCommands(state, settings);
+  }
 
   async handle(frame: Frame): Promise<Reply> {
     switch (frame.verb) {
@@ -61,6 +56,10 @@ export class DeviceCommands {
         return this.readCsr(frame.args);
       case 'ERASE':
         return this.erase();
+      case 'SIGN':
+        return this.qa.sign(frame.args);
+      case 'CONNECT':
+        return this.qa.connect(frame.args);
       default:
         return fail('unknown-command');
     }
@@ -72,7 +71,7 @@ export class DeviceCommands {
       model: this.state.model,
       fw: this.state.firmwareVersion,
       hwid: this.state.hardwareId,
-      caps: encodeList(['write', 'verify', 'genkey', 'erase']),
+      caps: encodeList(['write', 'verify', 'genkey', 'erase', CAPABILITY_SIGN, CAPABILITY_CONNECT]),
       max: String(this.settings.maxFrameSize),
     });
   }
@@ -156,6 +155,7 @@ export class DeviceCommands {
 
     Object.assign(this.state, next);
     this.staging.clear();
+    this.qa.forgetConnect();
     log.info({ fields: names, deviceKeyInstalled }, 'simulator committed fields');
     return true;
   }
@@ -255,9 +255,7 @@ export class DeviceCommands {
     if (offset >= csr.length) {
       return fail('bad-offset');
     }
-    const emptyReply = encodeFrame({ direction: '<', id: MAX_REQUEST_ID, verb: 'OK', args: { off: String(csr.length), d: '' } });
-    const chunkBytes = (Math.floor((this.settings.maxFrameSize - emptyReply.length) / 4) * 4 * 3) / 4;
-    const chunk = csr.subarray(offset, offset + Math.max(chunkBytes, 3));
+    const chunk = csr.subarray(offset, offset + replyChunkBytes(this.settings.maxFrameSize, { off: String(csr.length) }));
     return ok({ off: String(offset), d: chunk.toString('base64') });
   }
 
@@ -270,6 +268,7 @@ export class DeviceCommands {
     Object.assign(this.state, next);
     this.keyJob = undefined;
     this.staging.clear();
+    this.qa.forgetConnect();
     log.info('simulator erased its fields');
     return ok();
   }
@@ -277,8 +276,4 @@ export class DeviceCommands {
 
 function sameKeyRequest(a: Omit<KeyJob, 'failed'>, b: Omit<KeyJob, 'failed'>): boolean {
   return a.algorithm === b.algorithm && a.commonName === b.commonName && a.generation === b.generation;
-}
-
-function parseCount(text: string | undefined): number | undefined {
-  return text !== undefined && /^\d{1,9}$/.test(text) ? Number(text) : undefined;
 }

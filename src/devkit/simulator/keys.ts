@@ -1,12 +1,13 @@
-// Key generation for the simulated device: a real key pair from Node's crypto and a real
-// PKCS#10 CSR from @peculiar/x509, as device firmware would make with its own crypto library.
+// Keys of the simulated device: a real key pair from Node's crypto and a real PKCS#10 CSR from
+// @peculiar/x509, as device firmware would make with its own crypto library, and SIGN's signature.
 import 'reflect-metadata';
-import { createPublicKey, generateKeyPair, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, sign, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as x509 from '@peculiar/x509';
-import type { KeyAlgorithm } from '../../main/device/link';
+import type { KeyAlgorithm, SignatureAlgorithm } from '../../main/device/link';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
+const signAsync = promisify(sign);
 
 export interface GeneratedKey {
   privateKeyPem: string;
@@ -53,4 +54,33 @@ export function certificateMatchesKey(certificatePem: string, privateKeyPem: str
 
 function exportDer(key: KeyObject, type: 'pkcs8' | 'spki'): Buffer {
   return key.export({ type, format: 'der' });
+}
+
+/**
+ * Signs `data` over SHA-256 with a PEM private key: ECDSA with a DER signature, or RSA PKCS#1
+ * v1.5. With `wrongKey` it signs with a fresh key of the same type and size instead, as a device
+ * whose certificate and key do not belong together would. Throws for other key types.
+ */
+export async function signWithKey(privateKeyPem: string, data: Buffer, wrongKey = false): Promise<{ signature: Buffer; algorithm: SignatureAlgorithm }> {
+  const storedKey = createPrivateKey(privateKeyPem);
+  const details = storedKey.asymmetricKeyDetails ?? {};
+  let key = storedKey;
+  let algorithm: SignatureAlgorithm;
+
+  if (storedKey.asymmetricKeyType === 'ec') {
+    algorithm = 'ecdsa-sha256';
+    if (wrongKey) {
+      key = (await generateKeyPairAsync('ec', { namedCurve: details.namedCurve ?? 'P-256' })).privateKey;
+    }
+  } else if (storedKey.asymmetricKeyType === 'rsa') {
+    algorithm = 'rsa-pkcs1-sha256';
+    if (wrongKey) {
+      key = (await generateKeyPairAsync('rsa', { modulusLength: details.modulusLength ?? 2048 })).privateKey;
+    }
+  } else {
+    throw new Error(`cannot sign with a ${storedKey.asymmetricKeyType ?? 'unknown'} key`);
+  }
+
+  // By default Node signs ECDSA in DER form and RSA with PKCS#1 v1.5 padding.
+  return { signature: await signAsync('sha256', data, key), algorithm };
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { StationError } from '../../shared/reasons';
 
-export const SIMULATOR_STEPS = ['hello', 'write', 'commit', 'verify', 'genkey', 'csr', 'erase'] as const;
+export const SIMULATOR_STEPS = ['hello', 'write', 'commit', 'verify', 'genkey', 'csr', 'erase', 'sign', 'connect'] as const;
 export type SimulatorStep = (typeof SIMULATOR_STEPS)[number];
 
 const stepSchema = z.enum(SIMULATOR_STEPS);
@@ -28,6 +28,12 @@ export const simulatorFaultsSchema = z.object({
   bootNoise: z.boolean().optional(),
   /** Close the port, without replying, when a request for this step arrives. */
   hangUpAt: stepSchema.optional(),
+  /** Reply `ERR code=sign-failed` to every SIGN, as a device whose crypto fails. */
+  noSign: z.boolean().optional(),
+  /** Sign with a fresh key instead of the stored one, so the signature fails against the certificate. */
+  wrongKey: z.boolean().optional(),
+  /** Fail every CONNECT with `network-failed` before any network I/O, as a device without a network. */
+  noNetwork: z.boolean().optional(),
 });
 export type SimulatorFaults = z.infer<typeof simulatorFaultsSchema>;
 
@@ -46,7 +52,14 @@ export const simulatorOptionsSchema = z.object({
    */
   baudRate: z.number().int().nonnegative().default(115_200),
   /** Protocol version reported in HELLO; tests change it to check version handling. */
-  protocolVersion: z.string().regex(/^\d+\.\d+$/).default('1.0'),
+  protocolVersion: z.string().regex(/^\d+\.\d+$/).default('1.1'),
+  /**
+   * PEM CA certificates that CONNECT trusts for the server's TLS certificate, in place of the
+   * stored ca_chain field. The stand-in's is StandIn.mqttTlsCaPem.
+   */
+  serverCaPem: z.string().min(1).optional(),
+  /** Devkit only: CONNECT accepts any TLS server certificate. A real device must never do this. */
+  insecureTls: z.boolean().default(false),
   faults: simulatorFaultsSchema.default({}),
 });
 export type SimulatorOptions = z.input<typeof simulatorOptionsSchema>;
@@ -62,6 +75,9 @@ export const FAULT_FLAG_HELP = [
   'silent                          never reply',
   'boot-noise                      print boot log lines around the frames',
   'hang-up:<step>                  close the port when that step arrives',
+  'no-sign                         reply sign-failed to every SIGN',
+  'wrong-key                       sign with a key other than the certificate\'s',
+  'no-network                      fail every CONNECT as a device without a network',
   `steps: ${SIMULATOR_STEPS.join(', ')}`,
 ].join('\n');
 
@@ -91,10 +107,19 @@ export function parseFaultFlags(flags: readonly string[]): SimulatorFaults {
       case 'hang-up':
         faults.hangUpAt = parseStep(flag, parts[0]);
         break;
+      case 'no-sign':
+        faults.noSign = parseSwitch(flag, parts);
+        break;
+      case 'wrong-key':
+        faults.wrongKey = parseSwitch(flag, parts);
+        break;
+      case 'no-network':
+        faults.noNetwork = parseSwitch(flag, parts);
+        break;
       default:
         throw new StationError(
           'invalid-argument',
-          `unknown fault "${flag}"; use drop-reply, corrupt-reply, late-reply, silent, boot-noise or hang-up (see docs/device-protocol.md)`,
+          `unknown fault "${flag}"; use drop-reply, corrupt-reply, late-reply, silent, boot-noise, hang-up, no-sign, wrong-key or no-network (see docs/device-protocol.md)`,
         );
     }
   }
@@ -110,6 +135,13 @@ function parseTarget(flag: string, parts: string[]): FaultTarget {
     return {};
   }
   return /^\d+$/.test(target) ? { request: parseCount(flag, target) } : { command: parseStep(flag, target) };
+}
+
+function parseSwitch(flag: string, parts: string[]): true {
+  if (parts.length > 0) {
+    throw new Error(`invalid fault "${flag}": it takes no value`);
+  }
+  return true;
 }
 
 function parseStep(flag: string, value: string | undefined): SimulatorStep {
