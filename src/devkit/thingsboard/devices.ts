@@ -212,7 +212,7 @@ export function deviceInfoJson(store: StandInStore, device: DeviceRecord): Recor
     customerTitle: null,
     customerIsPublic: false,
     deviceProfileName: profile?.name ?? 'default',
-    active: false,
+    active: store.attributeMap(device.id, 'SERVER_SCOPE').get('active')?.value === true,
   };
 }
 

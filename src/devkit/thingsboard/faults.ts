@@ -1,6 +1,7 @@
 // Fault injection for tests: injected error responses, random errors at a set rate, 429 bursts,
 // responses lost after the server committed, latency, a server that is down, tokens expired
-// early, a device quota changed at run time, and request counters by route.
+// early, a device quota changed at run time, an MQTT transport that refuses every device, and
+// request counters by route.
 
 /** Selects requests by method and by path. */
 export interface RequestFilter {
@@ -84,15 +85,20 @@ export interface StandInFaults {
   expireAllTokens(options?: { refreshTokens?: boolean }): void;
   /** Changes the tenant's device quota; 0 is unlimited. Existing devices stay. */
   setMaxDevices(maxDevices: number): void;
-  /** Closes the listener and open connections (true), or listens again on the same port (false). */
+  /**
+   * Closes the HTTP and MQTT listeners and their open connections (true), or listens again on
+   * the same ports (false). Devices then see "connection refused".
+   */
   setDown(down: boolean): Promise<void>;
+  /** Makes the MQTT transport refuse every CONNECT with CONNACK 3, server unavailable (true), or authenticate again (false). */
+  refuseMqtt(refuse: boolean): void;
   /** Number of requests received per route, keyed like 'POST /api/device-with-credentials'. */
   requestCounts(): Record<string, number>;
   /** Number of requests received for one method and route pattern. */
   requestCount(method: string, route: string): number;
   /**
-   * Removes every pending failure, drop, latency, error rate and 429 burst, and zeroes the
-   * counters. Expired tokens and the device quota stay as they are.
+   * Removes every pending failure, drop, latency, error rate, 429 burst and MQTT refusal, and
+   * zeroes the counters. Expired tokens, the device quota and a server set down stay as they are.
    */
   reset(): void;
 }
@@ -120,6 +126,7 @@ export interface FaultTargets {
   setDown(down: boolean): Promise<void>;
   expireAllTokens(refreshTokens: boolean): void;
   setMaxDevices(maxDevices: number): void;
+  refuseMqtt(refuse: boolean): void;
   /** Pseudo-random numbers in [0, 1) for errorRate. */
   random(): number;
 }
@@ -181,6 +188,10 @@ export class FaultController implements StandInFaults {
     return this.targets.setDown(down);
   }
 
+  refuseMqtt(refuse: boolean): void {
+    this.targets.refuseMqtt(refuse);
+  }
+
   requestCounts(): Record<string, number> {
     return Object.fromEntries(this.counts);
   }
@@ -196,6 +207,7 @@ export class FaultController implements StandInFaults {
     this.errorRates = [];
     this.bursts = [];
     this.counts.clear();
+    this.targets.refuseMqtt(false);
   }
 
   /** Counts a request as it arrives. */

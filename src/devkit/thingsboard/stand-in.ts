@@ -1,6 +1,6 @@
 // A local stand-in for a ThingsBoard server, for tests, demos and firmware work. It follows
-// the REST and device-API contract the station's client uses, quirks included, keeps its data
-// in memory and binds to loopback by default.
+// the REST and device-API contract the station's client uses, quirks included, serves devices
+// over HTTP and MQTT (plain and TLS), keeps its data in memory and binds to loopback by default.
 import type { AddressInfo } from 'node:net';
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -11,11 +11,13 @@ import { authenticate, DEFAULT_USERS, JwtService, registerAuthRoutes, setCurrent
 import { registerDeviceRoutes } from './device-routes';
 import { envelopeBody, EnvelopeError, ErrorCode, errorCodeForStatus, PlainTextError } from './errors';
 import { FaultController, type RequestInfo, type StandInFaults } from './faults';
+import { startMqttTransport } from './mqtt-transport';
 import { registerProfileRoutes } from './profile-routes';
 import { seededRandom } from './random';
 import { RateLimiter } from './rate-limit';
 import { StandInStore } from './store';
 import { registerDeviceApiRoutes, registerTelemetryRoutes } from './telemetry-routes';
+import { createServerTlsIdentity } from './tls-certificate';
 
 const log = getLogger('devkit');
 
@@ -24,6 +26,10 @@ export interface StandInOptions {
   host?: string;
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
+  /** Plain MQTT port (ThingsBoard's is 1883); 0 (the default) picks a free one. */
+  mqttPort?: number;
+  /** MQTT over TLS port (ThingsBoard's is 8883); 0 (the default) picks a free one. */
+  mqttsPort?: number;
   /** Access-token lifetime in seconds; default 9000, ThingsBoard's default. */
   accessTokenTtlSeconds?: number;
   /** Refresh-token lifetime in seconds; default 604800 (7 days). */
@@ -51,6 +57,15 @@ export interface StandIn {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
   port: number;
+  /** Plain MQTT port on the same host. */
+  mqttPort: number;
+  /** MQTT over TLS port on the same host. It requests, but does not require, a client certificate. */
+  mqttsPort: number;
+  /**
+   * PEM certificate of the throwaway CA that signed the MQTT over TLS server certificate (for
+   * 127.0.0.1, ::1 and localhost). A device that verifies the server trusts this CA.
+   */
+  mqttTlsCaPem: string;
   faults: StandInFaults;
   store: StandInStore;
   close(): Promise<void>;
@@ -105,12 +120,15 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
   const faultSeed = options.faultSeed ?? Math.floor(Math.random() * 0x1_0000_0000);
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, forceCloseConnections: true });
   const routes = routePatterns(app);
+  const tls = await createServerTlsIdentity(new Date(now()));
+  const mqtt = await startMqttTransport({ host, mqttPort: options.mqttPort ?? 0, mqttsPort: options.mqttsPort ?? 0, tls, store });
 
   let port = options.port ?? 0;
   let down = false;
   const setDown = async (goDown: boolean): Promise<void> => {
     if (goDown === down) return;
     down = goDown;
+    await mqtt.setDown(goDown);
     if (goDown) {
       await new Promise<void>((resolve) => {
         app.server.close(() => resolve());
@@ -133,6 +151,10 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
     setMaxDevices(maxDevices) {
       store.maxDevices = maxDevices;
       log.info({ maxDevices }, 'ThingsBoard stand-in device quota changed');
+    },
+    refuseMqtt(refuse) {
+      if (mqtt.refuseAll !== refuse) log.info({ refuse }, 'ThingsBoard stand-in MQTT refusal changed');
+      mqtt.refuseAll = refuse;
     },
     random: seededRandom(faultSeed),
   });
@@ -206,7 +228,12 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
   registerTelemetryRoutes(app, store);
   registerDeviceApiRoutes(app, store);
 
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await mqtt.close();
+    throw error;
+  }
   port = (app.server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url, faultSeed }, 'ThingsBoard stand-in listening');
@@ -214,11 +241,15 @@ export async function startThingsboardStandIn(options: StandInOptions = {}): Pro
   return {
     url,
     port,
+    mqttPort: mqtt.mqttPort,
+    mqttsPort: mqtt.mqttsPort,
+    mqttTlsCaPem: tls.caCertificatePem,
     faults,
     store,
     async close() {
       // Fastify closes its own listener, so bring it back first if a test left it down.
       if (down) await faults.setDown(false);
+      await mqtt.close();
       await app.close();
       log.info({ url }, 'ThingsBoard stand-in stopped');
     },

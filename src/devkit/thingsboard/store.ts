@@ -53,6 +53,12 @@ export interface AttributeEntry {
 
 export type AttributeScope = 'SERVER_SCOPE' | 'SHARED_SCOPE' | 'CLIENT_SCOPE';
 
+/** The latest value of one telemetry key. */
+export interface TelemetryPoint {
+  ts: number;
+  value: unknown;
+}
+
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(text: string): boolean {
@@ -89,9 +95,10 @@ export class StandInStore {
   readonly credentialsByDevice = new Map<string, CredentialsRecord>();
   readonly deviceIdByCredentialsId = new Map<string, string>();
   readonly profiles = new Map<string, ProfileRecord>();
-  /** Telemetry messages received through the device API, per device id. */
+  /** Telemetry messages received from each device over HTTP or MQTT, by device id. */
   readonly telemetryCount = new Map<string, number>();
   private readonly attributes = new Map<string, Map<string, AttributeEntry>>();
+  private readonly telemetry = new Map<string, Map<string, TelemetryPoint>>();
 
   constructor(
     readonly now: () => number,
@@ -148,6 +155,15 @@ export class StandInStore {
     this.credentialsByDevice.delete(deviceId);
     this.devices.delete(deviceId);
     for (const scope of ['SERVER_SCOPE', 'SHARED_SCOPE', 'CLIENT_SCOPE']) this.attributes.delete(`${deviceId}/${scope}`);
+    this.telemetry.delete(deviceId);
+  }
+
+  /** Finds the device whose credentials have this credentialsId, and returns both records. */
+  findByCredentialsId(credentialsId: string): { device: DeviceRecord; credentials: CredentialsRecord } | undefined {
+    const deviceId = this.deviceIdByCredentialsId.get(credentialsId);
+    const device = deviceId === undefined ? undefined : this.devices.get(deviceId);
+    const credentials = deviceId === undefined ? undefined : this.credentialsByDevice.get(deviceId);
+    return device === undefined || credentials === undefined ? undefined : { device, credentials };
   }
 
   /** Returns the device whose ACCESS_TOKEN credentials have this token. */
@@ -157,6 +173,16 @@ export class StandInStore {
     const credentials = this.credentialsByDevice.get(deviceId);
     if (credentials?.credentialsType !== 'ACCESS_TOKEN') return undefined;
     return this.devices.get(deviceId);
+  }
+
+  /** Returns the latest value of each telemetry key a device has sent, by key, creating the map on first use. */
+  latestTelemetry(deviceId: string): Map<string, TelemetryPoint> {
+    let map = this.telemetry.get(deviceId);
+    if (map === undefined) {
+      map = new Map();
+      this.telemetry.set(deviceId, map);
+    }
+    return map;
   }
 
   attributeMap(deviceId: string, scope: AttributeScope): Map<string, AttributeEntry> {

@@ -1,24 +1,16 @@
-// Server-side attributes (/api/plugins/telemetry) and the device HTTP API (/api/v1). Both
-// return errors as plain-text or empty bodies instead of the JSON envelope, as ThingsBoard does.
+// Server-side attributes and latest telemetry (/api/plugins/telemetry) and the device HTTP API
+// (/api/v1). Both return errors as plain-text or empty bodies instead of the JSON envelope, as
+// ThingsBoard does.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { currentUser } from './auth';
+import { castValue, parseTelemetry, recordActivity, recordTelemetry } from './device-telemetry';
 import { badRequest, EnvelopeError, ErrorCode, PlainTextError } from './errors';
 import { queryText, type Query } from './paging';
 import { rawBody } from './request-body';
 import { requireUuid, type AttributeScope, type DeviceRecord, type StandInStore } from './store';
 
 const KNOWN_SCOPES = ['SERVER_SCOPE', 'SHARED_SCOPE', 'CLIENT_SCOPE'];
-
-/**
- * Casts a string that reads as a decimal number to that number, as ThingsBoard does with
- * `json.type_cast_enabled` on (its default): "000731" is stored as 731.
- * NOTE: integers beyond 2^53 lose precision here, where ThingsBoard stores a Java long.
- */
-function castValue(value: unknown): unknown {
-  if (typeof value === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)$/.test(value)) return Number(value);
-  return value;
-}
 
 function parseAttributes(text: string): Array<[string, unknown]> {
   let parsed: unknown;
@@ -88,6 +80,26 @@ export function registerTelemetryRoutes(app: FastifyInstance, store: StandInStor
       .filter(([key]) => keys === undefined || keys.includes(key))
       .map(([key, entry]) => ({ lastUpdateTs: entry.lastUpdateTs, key, value: entry.value }));
   });
+
+  // Latest values only: startTs, endTs and the other history parameters are not modelled.
+  app.get<{ Params: Omit<Params, 'scope'> }>('/api/plugins/telemetry/:entityType/:entityId/values/timeseries', (request) => {
+    const device = requireDeviceForTelemetry(request, store, request.params.entityType, request.params.entityId);
+    const query = request.query as Query;
+    const keys = queryText(query, 'keys')?.split(',').map((key) => key.trim());
+    // ThingsBoard's getLatestTimeseries defaults useStrictDataTypes to false and then returns every value as a string.
+    const strict = queryText(query, 'useStrictDataTypes') === 'true';
+    const latest = store.latestTelemetry(device.id);
+    const result: Record<string, Array<{ ts: number; value: unknown }>> = {};
+    for (const [key, point] of latest) {
+      if (keys !== undefined && !keys.includes(key)) continue;
+      result[key] = [{ ts: point.ts, value: strict ? point.value : stringValue(point.value) }];
+    }
+    return result;
+  });
+}
+
+function stringValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function deviceForToken(store: StandInStore, token: string): DeviceRecord {
@@ -108,8 +120,11 @@ function parseDevicePayload(request: FastifyRequest): unknown {
 export function registerDeviceApiRoutes(app: FastifyInstance, store: StandInStore): void {
   app.post<{ Params: { token: string } }>('/api/v1/:token/telemetry', (request, reply) => {
     const device = deviceForToken(store, request.params.token);
-    parseDevicePayload(request);
-    store.telemetryCount.set(device.id, (store.telemetryCount.get(device.id) ?? 0) + 1);
+    const entries = parseTelemetry(parseDevicePayload(request), store.now());
+    // Like malformed JSON, a payload of the wrong shape fails inside the auth callback: a plain-text 500.
+    // NOTE: ThingsBoard's exact message for it was not confirmed.
+    if (entries === undefined) throw new PlainTextError(500, 'Unable to parse telemetry payload: expected a JSON object or an array of objects');
+    recordTelemetry(store, device.id, entries);
     return reply.code(200).send();
   });
 
@@ -119,6 +134,7 @@ export function registerDeviceApiRoutes(app: FastifyInstance, store: StandInStor
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new PlainTextError(400, '');
     const map = store.attributeMap(device.id, 'CLIENT_SCOPE');
     for (const [key, value] of Object.entries(payload)) map.set(key, { value: castValue(value), lastUpdateTs: store.now() });
+    recordActivity(store, device.id);
     return reply.code(200).send();
   });
 
