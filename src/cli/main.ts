@@ -26,6 +26,16 @@ function positiveInteger(name: string) {
   };
 }
 
+function tcpPort(name: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1 || number > 65_535) {
+      throw new InvalidArgumentError(`${name} must be a TCP port from 1 to 65535, got "${value}"`);
+    }
+    return number;
+  };
+}
+
 /**
  * Logs go to a file beside the database (or stderr with --verbose), so stderr keeps one-line
  * reasons. Commands that only read a database start no log file beside a missing one.
@@ -45,7 +55,9 @@ const serverOptions = (command: Command): Command =>
     .option('--server <url>', 'ThingsBoard base URL, e.g. http://127.0.0.1:8080')
     .option('--username <user>', 'ThingsBoard tenant user (or STATION_SERVER_USERNAME)')
     .option('--password <password>', 'ThingsBoard password (or STATION_SERVER_PASSWORD, which keeps it out of the process list)')
-    .option('--api-key <key>', 'ThingsBoard 4.3+ API key instead of a user (better: STATION_SERVER_API_KEY)');
+    .option('--api-key <key>', 'ThingsBoard 4.3+ API key instead of a user (better: STATION_SERVER_API_KEY)')
+    .option('--mqtt-port <n>', "the server's plain MQTT port, written to token and MQTT basic units (default: 1883)", tcpPort('--mqtt-port'))
+    .option('--mqtts-port <n>', "the server's MQTT over TLS port, written to X.509 units (default: 8883)", tcpPort('--mqtts-port'));
 
 const program = new Command('station')
   .description('Provisioning Station: write ThingsBoard credentials into devices over serial and sync them.')
@@ -230,6 +242,9 @@ devkit
   .command('server')
   .description('run the ThingsBoard stand-in on 127.0.0.1 until Ctrl+C')
   .option('--port <n>', 'TCP port (0: any free port)', positiveInteger('--port'), 8080)
+  .option('--mqtt-port <n>', 'plain MQTT port (0: any free port; ThingsBoard uses 1883)', positiveInteger('--mqtt-port'), 0)
+  .option('--mqtts-port <n>', 'MQTT over TLS port (0: any free port; ThingsBoard uses 8883)', positiveInteger('--mqtts-port'), 0)
+  .option('--mqtt-ca-file <file>', 'write the CA certificate of the MQTT over TLS listener here, for devices that verify the server')
   .option('--access-token-ttl <seconds>', 'lifetime of issued access tokens', positiveInteger('--access-token-ttl'))
   .action(async (options: Parameters<typeof serverCommand>[0]) => {
     setUpLogging(program.opts());
@@ -247,6 +262,8 @@ devkit
   .option('--baud <rate>', 'UART speed the replies are paced at (0: unpaced)', positiveInteger('--baud'), 115200)
   .option('--max-frame-size <bytes>', 'receive buffer size the device reports and enforces (default: 256)', positiveInteger('--max-frame-size'))
   .option('--fault <fault...>', 'fault to inject (repeatable); see below and docs/device-protocol.md')
+  .option('--server-ca <file>', 'PEM CA certificates CONNECT trusts for the server, instead of the stored ca_chain field')
+  .option('--insecure-tls', 'CONNECT accepts any TLS server certificate (devkit only; a real device must verify)')
   .addHelpText('after', `\nFaults:\n${FAULT_FLAG_HELP}`)
   .action(async (options: Parameters<typeof deviceCommand>[0]) => {
     setUpLogging(program.opts());

@@ -1,4 +1,4 @@
-// Parsing of the shared --server, --username and --password options.
+// Parsing of the shared --server, --username, --password, --api-key, --mqtt-port and --mqtts-port options.
 import { StationError } from '../shared/reasons';
 import { connectServer, parseServerUrl, type ServerConnection } from '../main/thingsboard/connection';
 
@@ -9,6 +9,10 @@ export interface ServerOptions {
   username?: string;
   password?: string;
   apiKey?: string;
+  /** The server's plain MQTT port, written to token and MQTT basic units; default 1883. */
+  mqttPort?: number;
+  /** The server's MQTT over TLS port, written to X.509 units; default 8883. */
+  mqttsPort?: number;
 }
 
 export function parseServerOptions(options: ServerOptions): ServerConnection | undefined {
@@ -21,11 +25,16 @@ export function parseServerOptions(options: ServerOptions): ServerConnection | u
   const username = options.username ?? process.env.STATION_SERVER_USERNAME;
   const password = options.password ?? process.env.STATION_SERVER_PASSWORD;
 
+  const ports = {
+    ...(options.mqttPort === undefined ? {} : { mqttPort: options.mqttPort }),
+    ...(options.mqttsPort === undefined ? {} : { mqttsPort: options.mqttsPort }),
+  };
+
   if (apiKey !== undefined && apiKey !== '') {
-    return connectServer(url, { apiKey });
+    return connectServer(url, { apiKey }, ports);
   }
   if (username !== undefined && password !== undefined) {
-    return connectServer(url, { username, password });
+    return connectServer(url, { username, password }, ports);
   }
   throw new StationError(
     'invalid-argument',

@@ -15,7 +15,7 @@ import type { X509Settings } from '../../main/provisioning/x509-credential';
 import { IssuerStore } from '../../main/store/issuer-store';
 import type { CredentialType } from '../../shared/domain';
 import { createPtyPair, isSocatAvailable } from '../../devkit/pty-pair';
-import { startSimulatorOnSerial } from '../../devkit/simulator';
+import { startSimulatorOnSerial, type SimulatorOptions } from '../../devkit/simulator';
 import { startThingsboardStandIn } from '../../devkit/thingsboard';
 import { attachVirtualDevice } from '../../devkit/virtual-serial';
 import { describeReason } from '../../shared/messages';
@@ -51,12 +51,14 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
 
   try {
     console.log(`ThingsBoard stand-in listening on ${server.url} (user ${DEMO_USER.username}, password ${DEMO_USER.password})`);
+    console.log(`  MQTT on port ${server.mqttPort}, MQTT over TLS on port ${server.mqttsPort}; devices are given these ports`);
     const usePty = process.platform !== 'win32' && (await isSocatAvailable());
     if (!usePty) {
       console.log('socat is not available, so the simulated devices are connected in-process through a virtual serial port.');
     }
     for (let index = 1; index <= units; index += 1) {
-      devices.push(await startDemoDevice(dir, index, options.baud, usePty));
+      // The devices trust the stand-in's throwaway TLS CA, so an X.509 unit's CONNECT verifies the server.
+      devices.push(await startDemoDevice(dir, index, { baudRate: options.baud, serverCaPem: server.mqttTlsCaPem }, usePty));
     }
 
     const mode = options.parallel === true ? 'all at once, one job per port' : 'one after another';
@@ -68,7 +70,7 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
         store,
         credentialType: options.credential,
         ...(x509 === undefined ? {} : { x509 }),
-        server: { host: '127.0.0.1', port: server.port },
+        server: { host: '127.0.0.1', port: server.mqttPort, tlsPort: server.mqttsPort },
         baudRate: options.baud || 115_200,
       });
 
@@ -139,9 +141,14 @@ async function provisionDemoDevice(
   }
 }
 
-async function startDemoDevice(dir: string, index: number, baudRate: number, usePty: boolean): Promise<DemoDevice> {
+async function startDemoDevice(
+  dir: string,
+  index: number,
+  settings: Pick<SimulatorOptions, 'baudRate' | 'serverCaPem'>,
+  usePty: boolean,
+): Promise<DemoDevice> {
   const stateFile = join(dir, `device-${index}.json`);
-  const simulatorOptions = { stateFile, model: 'PS-SIM-1', baudRate };
+  const simulatorOptions: SimulatorOptions = { stateFile, model: 'PS-SIM-1', ...settings };
 
   if (usePty) {
     const pair = await createPtyPair();

@@ -1,5 +1,6 @@
 // `station devkit server` and `station devkit device`: the stand-in and the simulator as
 // long-running programs, for tests, demos and firmware work.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseFaultFlags, startSimulatorOnSerial, type SimulatorOptions } from '../../devkit/simulator';
 import { isStationError, StationError } from '../../shared/reasons';
 import { startThingsboardStandIn } from '../../devkit/thingsboard';
@@ -21,12 +22,28 @@ function untilInterrupted(): Promise<void> {
   });
 }
 
-export async function serverCommand(options: { port: number; accessTokenTtl?: number }): Promise<number> {
+export interface ServerCommandOptions {
+  port: number;
+  mqttPort: number;
+  mqttsPort: number;
+  /** File to write the PEM CA certificate of the MQTT over TLS listener to. */
+  mqttCaFile?: string;
+  accessTokenTtl?: number;
+}
+
+export async function serverCommand(options: ServerCommandOptions): Promise<number> {
   const server = await startThingsboardStandIn({
     port: options.port,
+    mqttPort: options.mqttPort,
+    mqttsPort: options.mqttsPort,
     ...(options.accessTokenTtl === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtl }),
   });
   console.log(`ThingsBoard stand-in listening on ${server.url} (tenant@thingsboard.org / tenant)`);
+  console.log(`MQTT on port ${server.mqttPort}, MQTT over TLS on port ${server.mqttsPort} (a throwaway certificate for 127.0.0.1 and localhost)`);
+  if (options.mqttCaFile !== undefined) {
+    writeFileSync(options.mqttCaFile, server.mqttTlsCaPem);
+    console.log(`The CA certificate of the MQTT over TLS listener is in ${options.mqttCaFile} (for devkit device --server-ca)`);
+  }
   await untilInterrupted();
   await server.close();
   console.log('ThingsBoard stand-in stopped; its data, kept in memory only, is gone.');
@@ -42,6 +59,9 @@ export interface DeviceCommandOptions {
   baud: number;
   maxFrameSize?: number;
   fault?: string[];
+  /** PEM file of the CA that CONNECT trusts for the server's TLS certificate. */
+  serverCa?: string;
+  insecureTls?: boolean;
 }
 
 export async function deviceCommand(options: DeviceCommandOptions): Promise<number> {
@@ -68,5 +88,16 @@ function simulatorOptions(options: DeviceCommandOptions): SimulatorOptions {
     ...(options.firmware === undefined ? {} : { firmwareVersion: options.firmware }),
     ...(options.maxFrameSize === undefined ? {} : { maxFrameSize: options.maxFrameSize }),
     ...(options.fault === undefined ? {} : { faults: parseFaultFlags(options.fault) }),
+    ...(options.serverCa === undefined ? {} : { serverCaPem: readServerCa(options.serverCa) }),
+    ...(options.insecureTls === true ? { insecureTls: true } : {}),
   };
+}
+
+function readServerCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StationError('invalid-argument', `--server-ca ${file} cannot be read (${message}); give a PEM file, e.g. from devkit server --mqtt-ca-file`, { cause: error });
+  }
 }

@@ -38,13 +38,22 @@ export function generateMqttBasic(deviceName: string): CredentialSecret {
   };
 }
 
+/** ThingsBoard's default MQTT ports: plain, and over TLS. */
+export const DEFAULT_MQTT_PORT = 1883;
+export const DEFAULT_MQTTS_PORT = 8883;
+
+/** The server a device connects to, written to it beside its credential. */
 export interface ServerAddress {
   host: string;
+  /** Plain MQTT port, written to token and MQTT basic units. */
   port: number;
+  /** MQTT over TLS port, written to X.509 units, which authenticate in the TLS handshake; default 8883. */
+  tlsPort?: number;
 }
 
 /**
- * Returns the fields a device receives for a credential, plus the server it should connect to.
+ * Returns the fields a device receives for a credential, plus the server it should connect to:
+ * the plain MQTT port for a token or MQTT basic credential, the TLS port for a certificate.
  * `privateKeyPem` is the device key the station made in memory for an X.509 credential.
  */
 export function deviceFieldsFor(secret: CredentialSecret, server: ServerAddress | undefined, privateKeyPem?: string): DeviceFields {
@@ -55,7 +64,7 @@ export function deviceFieldsFor(secret: CredentialSecret, server: ServerAddress 
 
   if (server !== undefined) {
     fields.server_host = server.host;
-    fields.server_port = String(server.port);
+    fields.server_port = String(secret.type === 'x509' ? (server.tlsPort ?? DEFAULT_MQTTS_PORT) : server.port);
   }
   return fields;
 }
