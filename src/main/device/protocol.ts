@@ -37,7 +37,9 @@ export type SignatureAlgorithm = (typeof SIGNATURE_ALGORITHMS)[number];
 
 /**
  * Characters and length of the CONNECT nonce. The device copies it into a JSON string, and
- * these characters need no JSON escaping, so firmware can paste it in as it is.
+ * these characters need no JSON escaping, so firmware can paste it in as it is. A nonce of
+ * digits only comes back changed, because ThingsBoard stores a numeric string as a number and
+ * drops its leading zeros (the stand-in also loses digits past 2^53), so a station should include a letter.
  */
 export const CONNECT_NONCE_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
