@@ -34,10 +34,18 @@ export class Supervisor {
     return !this.pinSet || this.now() < this.unlockedUntil;
   }
 
+  /**
+   * Saves a new PIN. The first PIN locks the settings, which were open while none was set, so it
+   * reports the change. A PIN changed while the settings are unlocked keeps them unlocked.
+   */
   setPin(pin: string): void {
+    const wasUnlocked = this.unlocked;
     const salt = randomBytes(16);
     const hash = scryptSync(pin, salt, HASH_BYTES, { N: SCRYPT_COST });
     this.store.setMeta(PIN_META, `scrypt:${SCRYPT_COST}:${salt.toString('base64')}:${hash.toString('base64')}`);
+    if (wasUnlocked && !this.unlocked) {
+      this.onChange(false);
+    }
   }
 
   state(): SupervisorState {
