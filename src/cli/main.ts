@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo';
 import { deviceCommand, serverCommand } from './commands/devkit';
 import { issuerCreateCommand, issuerImportCommand, issuerShowCommand, issuerVerifyLogCommand } from './commands/issuer';
 import { outboxCommand, resolveCommand } from './commands/outbox';
+import { qaCommand, qaReportCommand } from './commands/qa';
 import { statusCommand } from './commands/status';
 import { provisionCommand } from './commands/provision';
 import { runCommand } from './commands/run';
@@ -95,6 +96,33 @@ serverOptions(x509Options(
 });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+serverOptions(
+  program
+    .command('qa')
+    .description('prove the unit on a serial port is really provisioned: identity, stored credential, server, certificate, key, live connection')
+    .requiredOption('--port <path>', 'serial port of the device, e.g. /dev/ttyUSB0')
+    .requiredOption('--db <file>', 'station database file (created when missing; its key is <file>.key)')
+    .option('--name <name>', "the unit's device name, when this station did not provision it")
+    .option('--naming-rule <rule>', 'device name rule to find a unit this station did not provision', '{model}-{hardwareId}')
+    .option('--root <file>', 'PEM root CA certificate that device certificates must chain to (repeatable; default: this station\'s issuing root)', collect)
+    .option('--operator <name>', 'who runs QA, recorded with the result (default: the login name)')
+    .option('--baud <rate>', 'serial baud rate', positiveInteger('--baud'), 115200)
+    .option('--json', 'print one JSON object as the last line of stdout'),
+).action(async (options: Parameters<typeof qaCommand>[0]) => {
+  setUpLogging({ ...program.opts(), db: options.db, createsDatabase: true });
+  process.exitCode = await qaCommand(options);
+});
+
+program
+  .command('qa-report')
+  .description('print every QA run of this station as CSV, newest first')
+  .requiredOption('--db <file>', 'station database file')
+  .option('--limit <runs>', 'most runs to print', positiveInteger('--limit'), 100000)
+  .action((options: { db: string; limit: number }) => {
+    setUpLogging({ ...program.opts(), db: options.db });
+    process.exitCode = qaReportCommand(options);
+  });
 
 serverOptions(x509Options(
   program

@@ -7,6 +7,8 @@ import { CREDENTIAL_TYPES } from './domain';
 export const X509_MODES = ['ca-key', 'device-csr', 'self-signed'] as const;
 export const KEY_ALGORITHMS = ['ec-p256', 'rsa-2048'] as const;
 export const NAMING_MODES = ['rule', 'scan'] as const;
+/** provision: give units their credentials. qa: prove finished units are provisioned. */
+export const STATION_MODES = ['provision', 'qa'] as const;
 
 /** A supervisor PIN: 4 to 12 digits, typed on a keypad or a keyboard. */
 export const PIN_PATTERN = /^[0-9]{4,12}$/;
@@ -33,6 +35,10 @@ const serverSchema = z.discriminatedUnion('mode', [
     password: z.string().max(1024).optional(),
     /** Omitted or empty keeps the saved API key. Never sent back to the renderer. */
     apiKey: z.string().max(1024).optional(),
+    /** The server's plain MQTT port, written to token and MQTT basic units. */
+    mqttPort: z.coerce.number().int('A port is a whole number.').min(1, 'A port is from 1 to 65535.').max(65535, 'A port is from 1 to 65535.').default(1883),
+    /** The server's MQTT over TLS port, written to X.509 units. */
+    mqttsPort: z.coerce.number().int('A port is a whole number.').min(1, 'A port is from 1 to 65535.').max(65535, 'A port is from 1 to 65535.').default(8883),
   }),
 ]);
 
@@ -64,6 +70,7 @@ const portsSchema = z.object({
 export const setupInputSchema = z
   .object({
     stationId: stationIdSchema,
+    mode: z.enum(STATION_MODES).default('provision'),
     server: serverSchema,
     /** The ThingsBoard device profile new devices get; null keeps the server's default. */
     deviceProfile: z.string().trim().max(255).nullable(),
@@ -84,22 +91,26 @@ export const setupInputSchema = z
     }
   });
 
-export type SetupInput = z.infer<typeof setupInputSchema>;
+/** A setup as callers send it; fields with a default may be left out. */
+export type SetupInput = z.input<typeof setupInputSchema>;
+/** A setup after the schema checked it and filled in the defaults. */
+export type ParsedSetup = z.output<typeof setupInputSchema>;
 
 /** The saved setup as the renderer sees it: secrets are replaced by whether one is saved. */
 export interface StationSetup {
   /** False until a setup was saved once; the renderer then shows the first-run screen. */
   configured: boolean;
   stationId: string;
+  mode: ParsedSetup['mode'];
   server:
     | { mode: 'offline' }
-    | { mode: 'online'; url: string; auth: 'password' | 'api-key'; username: string | null; secretSaved: boolean };
+    | { mode: 'online'; url: string; auth: 'password' | 'api-key'; username: string | null; secretSaved: boolean; mqttPort: number; mqttsPort: number };
   deviceProfile: string | null;
-  credentialType: SetupInput['credentialType'];
-  x509Mode: SetupInput['x509Mode'];
-  keyAlgorithm: SetupInput['keyAlgorithm'];
-  naming: SetupInput['naming'];
-  ports: SetupInput['ports'];
+  credentialType: ParsedSetup['credentialType'];
+  x509Mode: ParsedSetup['x509Mode'];
+  keyAlgorithm: ParsedSetup['keyAlgorithm'];
+  naming: ParsedSetup['naming'];
+  ports: ParsedSetup['ports'];
   pinSet: boolean;
 }
 

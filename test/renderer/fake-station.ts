@@ -28,6 +28,7 @@ export function makeSetup(overrides: Partial<StationSetup> = {}): StationSetup {
   return {
     configured: true,
     stationId: 'LINE1-ST3',
+    mode: 'provision',
     server: { mode: 'offline' },
     deviceProfile: null,
     credentialType: 'token',
@@ -56,6 +57,9 @@ export function makeJob(overrides: Partial<PortJob> = {}): PortJob {
     resumed: false,
     synced: null,
     startedAt: '2025-03-04T10:00:00.000Z',
+    workflow: 'provision',
+    checks: null,
+    qaResult: null,
     ...overrides,
   };
 }
@@ -293,10 +297,11 @@ export class FakeStation implements StationApi {
     const server: StationSetup['server'] =
       parsed.server.mode === 'offline'
         ? { mode: 'offline' }
-        : { mode: 'online', url: parsed.server.url, auth: parsed.server.auth, username: parsed.server.username ?? null, secretSaved: true };
+        : { mode: 'online', url: parsed.server.url, auth: parsed.server.auth, username: parsed.server.username ?? null, secretSaved: true, mqttPort: parsed.server.mqttPort, mqttsPort: parsed.server.mqttsPort };
     this.setup = {
       configured: true,
       stationId: parsed.stationId,
+      mode: parsed.mode,
       server,
       deviceProfile: parsed.deviceProfile,
       credentialType: parsed.credentialType,

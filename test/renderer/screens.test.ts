@@ -98,7 +98,7 @@ describe('first run', () => {
 
   it('never shows a saved secret', async () => {
     const station = new FakeStation();
-    station.setup = makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true } });
+    station.setup = makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true, mqttPort: 1883, mqttsPort: 8883 } });
     const user = userEvent.setup();
     await openApp(station);
 

@@ -94,12 +94,12 @@ describe('setup store messages', () => {
     stores.setup.getState().setField('username', 'tenant@example.com');
     expect(stores.setup.getState().clientErrors['server.password']).toBe('Enter the password.');
 
-    const saved = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true } }));
+    const saved = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true, mqttPort: 1883, mqttsPort: 8883 } }));
     expect(saved.stores.setup.getState().clientErrors['server.password']).toBeUndefined();
   });
 
   it('needs an API key when the saved secret is a password', async () => {
-    const { stores } = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true } }));
+    const { stores } = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true, mqttPort: 1883, mqttsPort: 8883 } }));
 
     stores.setup.getState().setField('auth', 'api-key');
 
@@ -138,7 +138,7 @@ describe('setup store saving', () => {
   });
 
   it('sends the setup without empty secrets', async () => {
-    const { station, stores } = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true } }));
+    const { station, stores } = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true, mqttPort: 1883, mqttsPort: 8883 } }));
     stores.setup.getState().setField('portMatches', '10c4:ea60\n\n');
 
     const outcome = await stores.setup.getState().save();
@@ -148,6 +148,7 @@ describe('setup store saving', () => {
       [
         {
           stationId: 'LINE1-ST3',
+          mode: 'provision',
           server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com' },
           deviceProfile: null,
           credentialType: 'token',
@@ -240,7 +241,7 @@ describe('setup store profiles', () => {
   });
 
   it('loads profiles with the saved secret', async () => {
-    const { station, stores } = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true } }));
+    const { station, stores } = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true, mqttPort: 1883, mqttsPort: 8883 } }));
 
     await stores.setup.getState().loadProfiles();
 

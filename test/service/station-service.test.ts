@@ -120,7 +120,7 @@ describe('station service', () => {
     const devices = await serverDevices(server);
     expect(devices.map((entry) => entry.credentialsId)).toEqual([device.state().stored.token]);
     const saved = await service.setupGet();
-    expect(saved.server).toEqual({ mode: 'online', url: server.url, auth: 'password', username: TENANT.username, secretSaved: true });
+    expect(saved.server).toEqual({ mode: 'online', url: server.url, auth: 'password', username: TENANT.username, secretSaved: true, mqttPort: 1883, mqttsPort: 8883 });
     expect(JSON.stringify(saved)).not.toMatch(/"(password|apiKey)":/);
     expect(await service.serverProfiles({ url: server.url, auth: 'password', username: TENANT.username })).toEqual(expect.arrayContaining(['default', 'gateway-v2']));
   });
@@ -178,5 +178,41 @@ describe('station service', () => {
     const job = await finishedJob(service, device.stationPath);
     expect(job).toMatchObject({ result: 'passed', unitName: 'SN123456' });
     expect(await service.scanSerial('SN123456')).toEqual({ accepted: false, hint: 'taken' });
+  });
+
+  it('proves a unit in QA mode', async () => {
+    const dir = tempDir();
+    const server = await rig.server();
+    const device = await rig.device(dir, 'unit-e');
+    const { service } = await open(dir);
+    const online = offlineSetup([device.stationPath], {
+      server: { mode: 'online', url: server.url, auth: 'password', username: TENANT.username, password: TENANT.password, mqttPort: server.mqttPort, mqttsPort: server.mqttsPort },
+    });
+    await service.setupSave(online);
+    await finishedJob(service, device.stationPath);
+
+    expect((await service.setupSave({ ...online, mode: 'qa' })).ok).toBe(true);
+    const job = await vi.waitFor(
+      async () => {
+        const current = (await service.portJobs()).find((candidate) => candidate.port === device.stationPath);
+        if (current?.workflow !== 'qa' || current.qaResult === null) {
+          throw new Error('QA job not finished yet');
+        }
+        return current;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+
+    expect(job.qaResult).toBe('passed');
+    expect(job.result).toBe('passed');
+    expect(job.checks?.map((check) => [check.check, check.verdict])).toEqual([
+      ['identity', 'passed'],
+      ['stored-credential', 'passed'],
+      ['server', 'passed'],
+      ['certificate', 'not-applicable'],
+      ['key-possession', 'not-applicable'],
+      ['live-connection', 'passed'],
+    ]);
+    expect((await service.setupGet()).mode).toBe('qa');
   });
 });

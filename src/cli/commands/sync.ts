@@ -2,6 +2,7 @@
 import { describeReason } from '../../shared/messages';
 import { StationError, type ReasonCode } from '../../shared/reasons';
 import { Store } from '../../main/store/store';
+import { completePendingQa } from '../../main/qa/qa-completion';
 import { SyncEngine, type SyncSummary } from '../../main/sync/sync';
 import { EXIT, printJson } from '../output';
 import { parseServerOptions, type ServerOptions } from '../server-options';
@@ -36,7 +37,16 @@ export async function syncCommand(options: SyncCommandOptions): Promise<number> 
   const store = new Store(options.db, { create: false });
   try {
     const engine = new SyncEngine(store, connection.client, { concurrency: options.concurrency });
-    const summary = options.watch === true ? await watch(engine, options) : await engine.runOnce({ ignoreBackoff: true });
+    // Each run also finishes QA runs that waited for the server.
+    const runOnce = async (ignoreBackoff: boolean): Promise<SyncSummary> => {
+      const summary = await engine.runOnce({ ignoreBackoff });
+      const qa = await completePendingQa(store, connection.client);
+      if (qa.completed > 0 && options.json !== true) {
+        console.log(`QA: ${qa.completed} deferred run(s) completed, ${qa.stillPending} still pending`);
+      }
+      return summary;
+    };
+    const summary = options.watch === true ? await watch(runOnce, options) : await runOnce(true);
     return finish(summary, options);
   } finally {
     store.close();
@@ -44,7 +54,7 @@ export async function syncCommand(options: SyncCommandOptions): Promise<number> 
 }
 
 /** Runs sync again and again, resuming by itself when an offline server comes back, until Ctrl+C. */
-async function watch(engine: SyncEngine, options: SyncCommandOptions): Promise<SyncSummary> {
+async function watch(runOnce: (ignoreBackoff: boolean) => Promise<SyncSummary>, options: SyncCommandOptions): Promise<SyncSummary> {
   let stopped = false;
   let wake: (() => void) | undefined;
   const stop = (): void => {
@@ -55,7 +65,7 @@ async function watch(engine: SyncEngine, options: SyncCommandOptions): Promise<S
   process.once('SIGTERM', stop);
 
   let offlineRuns = 0;
-  let summary = await engine.runOnce({ ignoreBackoff: true });
+  let summary = await runOnce(true);
   for (;;) {
     printCounts(summary);
     if (summary.stoppedBy !== undefined && NEEDS_OPERATOR.has(summary.stoppedBy.code)) {
@@ -74,7 +84,7 @@ async function watch(engine: SyncEngine, options: SyncCommandOptions): Promise<S
     if (stopped) {
       return summary;
     }
-    summary = await engine.runOnce({ ignoreBackoff: offlineRuns > 0 });
+    summary = await runOnce(offlineRuns > 0);
   }
 }
 

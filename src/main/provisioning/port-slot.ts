@@ -29,6 +29,9 @@ const IDLE_VIEW: JobView = {
   resumed: false,
   synced: null,
   startedAt: null,
+  workflow: 'provision',
+  checks: null,
+  qaResult: null,
 };
 
 /** One port's cycle: job, wait for the next unit, job again. */
@@ -159,7 +162,7 @@ export class PortSlot {
     const generation = this.generation;
     this.current = undefined;
     this.jobAbort = new AbortController();
-    this.update({ state: 'running', startedAt: new Date(startedAt).toISOString() });
+    this.update({ state: 'running', startedAt: new Date(startedAt).toISOString(), workflow: this.runner.workflow });
     let report: UnitReport;
     try {
       const link = openedLink ?? (await this.runner.openLink(this.path, false));
@@ -203,6 +206,8 @@ export class PortSlot {
       reasonDetail: report.reason?.detail ?? null,
       resumed: report.resumed,
       synced: report.synced,
+      checks: report.qa?.checks ?? null,
+      qaResult: report.qa?.result ?? null,
     });
     this.runner.finish(report, this.identity.key, () => this.vanishedAfter(generation));
   }

@@ -23,6 +23,8 @@ import type { ThingsboardClient } from '../thingsboard/client';
 import { PortSlot } from './port-slot';
 import { runProvisionJob, type ProvisionOutcome } from './provision-job';
 import type { X509Settings } from './x509-credential';
+import type { QaCheckResult, QaResult } from '../../shared/qa';
+import { runQaJob } from '../qa/qa-job';
 
 const log = getLogger('provision');
 
@@ -51,6 +53,11 @@ export interface StationRunnerOptions {
   resolveName?: (path: string, hello: DeviceHello, signal: AbortSignal) => Promise<string>;
   /** Server to sync with after each passed unit; without it uploads stay queued. */
   server?: { client: ThingsboardClient; deviceAddress: ServerAddress };
+  /**
+   * Proves units instead of provisioning them: each port runs a QA job. The server client, when
+   * given, answers the server checks; without it they are deferred.
+   */
+  qa?: { operator: string; client?: ThingsboardClient; trustedRootsPem?: string[] };
   /** Runs the sync after a passed unit instead of the runner's own, for a caller that owns one sync worker. */
   sync?: () => Promise<SyncSummary | undefined>;
   probeIntervalMs?: number;
@@ -81,6 +88,8 @@ export interface UnitReport {
   reason?: { code: ReasonCode; detail?: string };
   /** The journal step a failed job stopped in. */
   failedStep?: string;
+  /** A QA job's result and checklist; result is failed when any check failed. */
+  qa?: { result: QaResult; checks: QaCheckResult[] };
   /** True when every upload of the unit is done on the server. */
   synced: boolean;
   syncStoppedBy?: SyncSummary['stoppedBy'];
@@ -150,8 +159,15 @@ export class StationRunner {
     }
   }
 
+  get workflow(): 'provision' | 'qa' {
+    return this.options.qa === undefined ? 'provision' : 'qa';
+  }
+
   /** Runs one job on an open link, syncs a passed unit, and returns its report. */
   async provision(path: string, link: DeviceLink, startedAt: number, slot?: PortSlot): Promise<UnitReport> {
+    if (this.options.qa !== undefined) {
+      return this.prove(path, link, startedAt, this.options.qa);
+    }
     const { store, resolveName } = this.options;
     let outcome: ProvisionOutcome;
     try {
@@ -195,6 +211,37 @@ export class StationRunner {
       report.synced = uploads.length > 0 && uploads.every((entry) => entry.state === 'done');
     }
     return report;
+  }
+
+  /** Runs one QA job on an open link and reports it; the QA run's result decides pass or fail. */
+  private async prove(path: string, link: DeviceLink, startedAt: number, qa: NonNullable<StationRunnerOptions['qa']>): Promise<UnitReport> {
+    try {
+      const outcome = await runQaJob({
+        store: this.options.store,
+        link,
+        operator: qa.operator,
+        ...(qa.client === undefined ? {} : { client: qa.client }),
+        ...(qa.trustedRootsPem === undefined ? {} : { trustedRootsPem: qa.trustedRootsPem }),
+      });
+      const report: UnitReport = {
+        port: path,
+        result: outcome.result === 'failed' ? 'failed' : 'passed',
+        resumed: false,
+        synced: outcome.serverWritten,
+        durationMs: Date.now() - startedAt,
+        qa: { result: outcome.result, checks: outcome.checks },
+      };
+      const firstFailed = outcome.checks.find((check) => check.verdict === 'failed');
+      if (firstFailed?.reasonCode !== undefined && firstFailed.reasonCode !== null) {
+        report.reason = { code: firstFailed.reasonCode, ...(firstFailed.detail === null ? {} : { detail: firstFailed.detail }) };
+        report.failedStep = firstFailed.check;
+      }
+      if (outcome.name !== null) report.name = outcome.name;
+      if (outcome.hardwareId !== null) report.hardwareId = outcome.hardwareId;
+      return report;
+    } finally {
+      await link.close();
+    }
   }
 
   /**

@@ -2,10 +2,11 @@
 // API key sealed under the station's data key. The renderer only ever sees the StationSetup
 // view, where a secret is replaced by whether one is saved.
 import type { ServerProfilesArgument } from '../../shared/api';
-import type { FieldErrors, SetupInput, StationSetup } from '../../shared/setup';
+import type { FieldErrors, ParsedSetup, StationSetup } from '../../shared/setup';
 import { DEFAULT_NAMING_RULE } from '../provisioning/naming';
 import type { Store } from '../store/store';
-import { connectServer, parseServerUrl, type ServerConnection, type ServerSignIn } from '../thingsboard/connection';
+import { DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT } from '../credentials/generate';
+import { connectServer, parseServerUrl, type MqttPorts, type ServerConnection, type ServerSignIn } from '../thingsboard/connection';
 
 const SETUP_META = 'setup.settings';
 const STATION_ID_META = 'station_id';
@@ -14,10 +15,11 @@ const API_KEY_META = 'setup.server_api_key';
 
 /** The saved settings: SetupInput without the secrets and the PIN. */
 type SavedSettings = Omit<StationSetup, 'configured' | 'stationId' | 'pinSet' | 'server'> & {
-  server: { mode: 'offline' } | { mode: 'online'; url: string; auth: 'password' | 'api-key'; username: string | null };
+  server: { mode: 'offline' } | { mode: 'online'; url: string; auth: 'password' | 'api-key'; username: string | null; mqttPort?: number; mqttsPort?: number };
 };
 
 const DEFAULT_SETTINGS: SavedSettings = {
+  mode: 'provision',
   server: { mode: 'offline' },
   deviceProfile: null,
   credentialType: 'token',
@@ -29,11 +31,17 @@ const DEFAULT_SETTINGS: SavedSettings = {
 
 export function loadSetup(store: Store, pinSet: boolean): StationSetup {
   const saved = store.getMeta(SETUP_META);
-  const settings = saved === undefined ? DEFAULT_SETTINGS : (JSON.parse(saved) as SavedSettings);
+  // Settings saved before a field existed take its default.
+  const settings: SavedSettings = { ...DEFAULT_SETTINGS, ...(saved === undefined ? {} : (JSON.parse(saved) as Partial<SavedSettings>)) };
   const server: StationSetup['server'] =
     settings.server.mode === 'offline'
       ? { mode: 'offline' }
-      : { ...settings.server, secretSaved: store.getMeta(settings.server.auth === 'password' ? PASSWORD_META : API_KEY_META) !== undefined };
+      : {
+          ...settings.server,
+          mqttPort: settings.server.mqttPort ?? DEFAULT_MQTT_PORT,
+          mqttsPort: settings.server.mqttsPort ?? DEFAULT_MQTTS_PORT,
+          secretSaved: store.getMeta(settings.server.auth === 'password' ? PASSWORD_META : API_KEY_META) !== undefined,
+        };
   return { ...settings, server, configured: saved !== undefined, stationId: store.stationId(), pinSet };
 }
 
@@ -41,7 +49,7 @@ export function loadSetup(store: Store, pinSet: boolean): StationSetup {
  * Saves a checked setup. An empty or omitted secret keeps the saved one; an online setup with
  * no secret at all gets a field error instead of a save.
  */
-export function saveSetup(store: Store, input: SetupInput): FieldErrors {
+export function saveSetup(store: Store, input: ParsedSetup): FieldErrors {
   const { server } = input;
   if (server.mode === 'online') {
     const field = server.auth === 'password' ? 'password' : 'apiKey';
@@ -53,7 +61,11 @@ export function saveSetup(store: Store, input: SetupInput): FieldErrors {
   }
 
   const settings: SavedSettings = {
-    server: server.mode === 'offline' ? { mode: 'offline' } : { mode: 'online', url: server.url, auth: server.auth, username: server.username ?? null },
+    mode: input.mode,
+    server:
+      server.mode === 'offline'
+        ? { mode: 'offline' }
+        : { mode: 'online', url: server.url, auth: server.auth, username: server.username ?? null, mqttPort: server.mqttPort, mqttsPort: server.mqttsPort },
     deviceProfile: input.deviceProfile === '' ? null : input.deviceProfile,
     credentialType: input.credentialType,
     x509Mode: input.x509Mode,
@@ -84,11 +96,12 @@ export function savedConnection(store: Store): ServerConnection | undefined {
   if (setup.server.mode === 'offline') {
     return undefined;
   }
-  return connectTo({ url: setup.server.url, auth: setup.server.auth, ...(setup.server.username === null ? {} : { username: setup.server.username }) }, store);
+  const { url, auth, username, mqttPort, mqttsPort } = setup.server;
+  return connectTo({ url, auth, ...(username === null ? {} : { username }) }, store, { mqttPort, mqttsPort });
 }
 
 /** A connection for the given server, using the saved secret where none is given. */
-export function connectTo(server: ServerProfilesArgument, store: Store): ServerConnection {
+export function connectTo(server: ServerProfilesArgument, store: Store, ports: MqttPorts = {}): ServerConnection {
   const url = parseServerUrl(server.url, 'the server address');
   let signIn: ServerSignIn;
   if (server.auth === 'api-key') {
@@ -96,12 +109,12 @@ export function connectTo(server: ServerProfilesArgument, store: Store): ServerC
   } else {
     signIn = { username: server.username ?? '', password: nonEmpty(server.password) ?? store.getSecretSetting(PASSWORD_META) ?? '' };
   }
-  return connectServer(url, signIn);
+  return connectServer(url, signIn, ports);
 }
 
 /** The setting names that differ between two setups, for the audit trail; never their values. */
 export function changedSettings(before: StationSetup, after: StationSetup): string[] {
-  const keys: Array<keyof StationSetup> = ['stationId', 'server', 'deviceProfile', 'credentialType', 'x509Mode', 'keyAlgorithm', 'naming', 'ports'];
+  const keys: Array<keyof StationSetup> = ['stationId', 'mode', 'server', 'deviceProfile', 'credentialType', 'x509Mode', 'keyAlgorithm', 'naming', 'ports'];
   return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
 }
 

@@ -8,6 +8,8 @@ import type { Store } from '../store/store';
 import { readSyncStatus } from '../sync/status';
 import { SyncEngine, type SyncSummary } from '../sync/sync';
 import type { ServerConnection } from '../thingsboard/connection';
+import { completePendingQa } from '../qa/qa-completion';
+import { QaRepository } from '../store/qa-repository';
 import { savedConnection } from './setup-repository';
 
 const log = getLogger('sync');
@@ -41,7 +43,7 @@ export class SyncWorker {
 
   start(): void {
     this.timer = setInterval(() => {
-      if (this.connection !== undefined && this.store.outboxCounts().queued > 0) {
+      if (this.connection !== undefined && (this.store.outboxCounts().queued > 0 || new QaRepository(this.store.database).unfinished().length > 0)) {
         void this.request(false);
       }
     }, this.options.intervalMs);
@@ -91,6 +93,10 @@ export class SyncWorker {
       const summary = await engine.runOnce({ ignoreBackoff });
       if (summary.stoppedBy !== undefined) {
         log.info({ reason: summary.stoppedBy.code, queued: summary.queued }, 'sync stopped with uploads still queued');
+      }
+      const qa = await completePendingQa(this.store, connection.client);
+      if (qa.completed > 0) {
+        log.info(qa, 'deferred QA checks completed');
       }
       return summary;
     } catch (error) {

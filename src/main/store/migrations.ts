@@ -171,4 +171,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE outbox ADD COLUMN resolution TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'QA runs',
+    sql: `
+      -- One row per QA run of a unit. checks_json holds each check's verdict, reason code and
+      -- detail (never a secret). result is pending while a check waits for the server;
+      -- server_written tells whether the result reached the device's server attributes.
+      CREATE TABLE qa_runs (
+        id INTEGER PRIMARY KEY,
+        unit_name TEXT,
+        hardware_id TEXT NOT NULL,
+        credential_type TEXT,
+        port TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER NOT NULL,
+        result TEXT NOT NULL CHECK (result IN ('passed', 'failed', 'pending')),
+        checks_json TEXT NOT NULL,
+        server_device_id TEXT,
+        server_written INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX qa_runs_pending ON qa_runs(result) WHERE result = 'pending';
+    `,
+  },
 ];
