@@ -116,6 +116,8 @@ export const UI_STRINGS = {
   nav: {
     label: 'Screens',
     provision: 'Provisioning',
+    /** The provisioning screen's button on a QA station, where it shows the QA checks. */
+    qa: 'QA',
     queue: 'Queue',
     history: 'History',
     settings: 'Settings',
@@ -127,6 +129,7 @@ export const UI_STRINGS = {
   },
 
   header: {
+    modes: { provision: 'Provisioning station', qa: 'QA station' },
     label: 'Sync status',
     queued: (count: number) => `Queued ${count}`,
     parked: (count: number) => `Parked ${count}`,
@@ -280,6 +283,11 @@ export const UI_STRINGS = {
     otherErrors: 'The station rejected these settings:',
     line: (line: number, message: string) => `Line ${line}: ${message}`,
     station: 'Station',
+    stationMode: 'Station mode',
+    stationModes: { provision: 'Provisioning', qa: 'QA' },
+    stationModeHelp: 'Provisioning gives units their credentials. QA proves that finished units are provisioned.',
+    qaUnused:
+      'A QA station checks each unit against its record on this station or on the server, so the credential, device name and device profile settings are not used.',
     stationId: 'Station id',
     stationIdHelp: 'Letters, digits, dot, dash and underscore, for example LINE1-ST3.',
     server: 'ThingsBoard server',

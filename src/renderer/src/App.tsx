@@ -12,6 +12,7 @@ import { SettingsScreen } from './features/settings/SettingsScreen';
 import { FirstRun } from './features/setup/FirstRun';
 import { ErrorBoundary } from './features/shell/ErrorBoundary';
 import { Nav } from './features/shell/Nav';
+import { StationModeBadge } from './features/shell/StationModeBadge';
 import { ConnectionBanner, ServicesBanner } from './features/shell/StatusBanners';
 import type { View } from './features/shell/store';
 import { SyncBadge } from './features/sync/SyncBadge';
@@ -65,6 +66,7 @@ function Header({ configured }: { configured: boolean }) {
   return (
     <header className="app-header">
       <h1 className="app-title">{UI_STRINGS.title}</h1>
+      {configured && <StationModeBadge />}
       {configured && <Nav />}
       {configured && <SyncBadge />}
     </header>

@@ -8,6 +8,8 @@ const STRINGS = UI_STRINGS.setup;
 
 export function ServerSection() {
   const serverMode = useFeature('setup', (state) => state.form?.serverMode);
+  // Only provisioning creates devices, so a QA station has no use for a device profile.
+  const provisioning = useFeature('setup', (state) => state.form?.mode !== 'qa');
   const auth = useFeature('setup', (state) => state.form?.auth ?? 'password');
   const secretSaved = useFeature('setup', (state) => hasSavedSecret(state.saved, auth));
   const secretHelp = secretSaved ? <span data-testid="setup-secret-saved">{STRINGS.secretSaved}</span> : undefined;
@@ -49,7 +51,7 @@ export function ServerSection() {
           )}
         </>
       )}
-      <ProfileField online={serverMode === 'online'} />
+      {provisioning && <ProfileField online={serverMode === 'online'} />}
     </section>
   );
 }

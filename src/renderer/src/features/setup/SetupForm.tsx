@@ -2,9 +2,10 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { UI_STRINGS } from '../../../../shared/messages';
+import { STATION_MODES } from '../../../../shared/setup';
 import { useFeature } from '../../app/context';
 import { CredentialSection, NamingSection, PinSection, PortsSection } from './DeviceSections';
-import { TextField } from './fields';
+import { ChoiceField, TextField } from './fields';
 import { unplacedErrors } from './form';
 import { ServerSection } from './ServerSection';
 import { visibleErrors } from './store';
@@ -80,13 +81,24 @@ export function SetupForm({ firstRun }: { firstRun: boolean }) {
           <section className="form-section" aria-labelledby="setup-station-heading">
             <h3 id="setup-station-heading">{STRINGS.station}</h3>
             <TextField field="stationId" label={STRINGS.stationId} testId="setup-station-id" help={STRINGS.stationIdHelp} maxLength={64} />
+            <ChoiceField field="mode" label={STRINGS.stationMode} testId="setup-mode" as="radio" options={STATION_MODES.map((mode) => [mode, STRINGS.stationModes[mode]] as const)} />
+            <p className="field-help">{STRINGS.stationModeHelp}</p>
           </section>
           <ServerSection />
           <PinSection firstRun={firstRun} />
         </div>
         <div className="form-column">
-          <CredentialSection />
-          <NamingSection />
+          {/* The draft keeps the hidden provisioning settings and saves them, so switching back restores them. */}
+          {form.mode === 'qa' ? (
+            <p className="form-note" data-testid="setup-qa-note">
+              {STRINGS.qaUnused}
+            </p>
+          ) : (
+            <>
+              <CredentialSection />
+              <NamingSection />
+            </>
+          )}
           <PortsSection />
         </div>
       </div>

@@ -10,6 +10,7 @@ const STRINGS = UI_STRINGS.setup;
 /** Every input of the form as the user typed it; the port lists are one entry per line. */
 export interface SetupForm {
   stationId: string;
+  mode: StationSetup['mode'];
   serverMode: 'online' | 'offline';
   serverUrl: string;
   auth: 'password' | 'api-key';
@@ -40,6 +41,7 @@ export function formFromSetup(setup: StationSetup): SetupForm {
   const online = setup.server.mode === 'online' ? setup.server : undefined;
   return {
     stationId: setup.stationId,
+    mode: setup.mode,
     serverMode: setup.server.mode,
     serverUrl: online?.url ?? '',
     auth: online?.auth ?? 'password',
@@ -65,6 +67,7 @@ export function formFromSetup(setup: StationSetup): SetupForm {
 export function setupInputFromForm(form: SetupForm): SetupInputArgument {
   const input: SetupInputArgument = {
     stationId: form.stationId,
+    mode: form.mode,
     server: form.serverMode === 'offline' ? { mode: 'offline' } : onlineServer(form),
     deviceProfile: form.deviceProfile.trim() === '' ? null : form.deviceProfile,
     credentialType: form.credentialType,
@@ -141,15 +144,23 @@ export function hasSavedSecret(saved: StationSetup | undefined, auth: SetupForm[
   return saved?.server.mode === 'online' && saved.server.secretSaved && saved.server.auth === auth;
 }
 
-/** Returns the error paths the form shows next to a field. Messages on other paths go to the list above the form. */
+/**
+ * Returns the error paths the form shows next to a field. Messages on other paths go to the list
+ * above the form, such as one on a provisioning field that a QA station hides.
+ */
 export function fieldPaths(form: SetupForm): string[] {
-  const paths = ['stationId', 'server', 'deviceProfile', 'credentialType', 'naming', 'naming.mode', 'ports', 'ports.paths', 'ports.matches', 'ports.patterns', 'newPin', 'newPinRepeat'];
+  const paths = ['stationId', 'mode', 'server', 'ports', 'ports.paths', 'ports.matches', 'ports.patterns', 'newPin', 'newPinRepeat'];
   if (form.serverMode === 'online') {
     paths.push('server.url', 'server.auth', form.auth === 'password' ? 'server.username' : 'server.apiKey');
     if (form.auth === 'password') {
       paths.push('server.password');
     }
   }
+  if (form.mode === 'qa') {
+    return paths;
+  }
+
+  paths.push('deviceProfile', 'credentialType', 'naming', 'naming.mode');
   if (form.credentialType === 'x509') {
     paths.push('x509Mode', 'keyAlgorithm');
   }

@@ -11,6 +11,7 @@ import { checkForm, formFromSetup, profilesRequestFromForm, setupInputFromForm, 
 /** The error path each input's messages use, so touching or editing an input finds its messages. */
 export const FIELD_PATHS: Record<keyof SetupForm, string> = {
   stationId: 'stationId',
+  mode: 'mode',
   serverMode: 'server',
   serverUrl: 'server.url',
   auth: 'server.auth',
