@@ -179,7 +179,7 @@ export const UI_STRINGS = {
     stepState: { done: 'done', current: 'in progress', failed: 'failed', pending: 'not started' },
   },
 
-  /** Names of the provisioning steps the PortJob reports; an unknown step shows its own name. */
+  /** Names of the provisioning and QA steps the PortJob reports; an unknown step shows its own name. */
   steps: {
     hello: 'Connect',
     identify: 'Identify',
@@ -189,7 +189,26 @@ export const UI_STRINGS = {
     write: 'Write',
     verify: 'Verify',
     erase: 'Erase',
+    sign: 'Sign challenge',
+    'connect-test': 'Connection test',
   } as Record<string, string>,
+
+  /** The QA station's card: its result, and one row per check with its verdict. */
+  qa: {
+    heading: 'QA',
+    pending: 'QA pending server check',
+    checksLabel: 'QA checks',
+    checks: {
+      identity: 'Identity',
+      'stored-credential': 'Stored credential',
+      server: 'Server device',
+      certificate: 'Certificate',
+      'key-possession': 'Private key',
+      'live-connection': 'Live connection',
+    },
+    verdicts: { passed: 'PASS', failed: 'FAIL', deferred: 'WAITING', 'not-applicable': 'N/A', 'not-run': 'NOT RUN' },
+    failedNoReason: 'This check failed without a reason code.',
+  },
 
   scan: {
     label: 'Scanned serial number',

@@ -5,6 +5,7 @@ import { getStation } from './api/transport';
 import { createStores } from './app/stores';
 import './styles/base.css';
 import './styles/screens.css';
+import './styles/qa.css';
 
 const container = document.getElementById('root');
 if (container !== null) {

@@ -1,17 +1,23 @@
-// One port's card: the unit on it, its steps, and a result readable across the bench.
+// One port's card: the unit on it, its steps (or its QA checklist), and a result readable
+// across the bench.
 import type { PortJob } from '../../../../shared/api';
 import { UI_STRINGS } from '../../../../shared/messages';
 import { ClockIcon } from '../../app/icons';
-import { describeJob, stepName } from './describe-job';
+import { describeJob, stepName, type JobDescription } from './describe-job';
+import { QaChecklist } from './QaChecklist';
 import { stepViews, type StepStatus } from './steps';
 
 const STRINGS = UI_STRINGS.provision;
 
 const STEP_MARKS: Record<StepStatus, string> = { done: '✓', current: '▶', failed: '✗', pending: '○' };
 
-export function PortCard({ job, deviceMakesKey }: { job: PortJob; deviceMakesKey: boolean }) {
+/**
+ * `qa` is true on a QA station: the card then shows the unit's checklist once its job ended,
+ * instead of the provisioning steps, which a QA job does not go through.
+ */
+export function PortCard({ job, deviceMakesKey, qa }: { job: PortJob; deviceMakesKey: boolean; qa: boolean }) {
   const description = describeJob(job);
-  const steps = stepViews(job, deviceMakesKey);
+  const showsChecks = qa || job.workflow === 'qa';
   const headingId = `port-card-${job.port.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
   return (
@@ -35,7 +41,7 @@ export function PortCard({ job, deviceMakesKey }: { job: PortJob; deviceMakesKey
         </dl>
       </header>
 
-      <Headline job={job} tone={description.tone} headline={description.headline} />
+      <Headline description={description} />
 
       {description.stepLabel !== null && (
         <p className="port-card-step" data-testid="port-card-step">
@@ -71,28 +77,41 @@ export function PortCard({ job, deviceMakesKey }: { job: PortJob; deviceMakesKey
         </p>
       )}
 
-      <ol className="step-list" aria-label={STRINGS.stepsLabel} data-testid="port-card-steps">
-        {steps.map(({ step, status }) => (
-          <li key={step} className={`step step-${status}`} data-step={step} data-status={status} aria-current={status === 'current' ? 'step' : undefined}>
-            <span className="step-mark" aria-hidden="true">
-              {STEP_MARKS[status]}
-            </span>
-            {stepName(step)}
-            <span className="visually-hidden">, {STRINGS.stepState[status]}</span>
-          </li>
-        ))}
-      </ol>
+      {!showsChecks && <StepList job={job} deviceMakesKey={deviceMakesKey} />}
+      {showsChecks && job.checks !== null && <QaChecklist checks={job.checks} />}
     </article>
   );
 }
 
-/** PASS and FAIL carry an icon and the word as well as the colour, so they read without colour. */
-function Headline({ job, tone, headline }: { job: PortJob; tone: string; headline: string }) {
-  if (tone === 'pass' || tone === 'fail') {
+function StepList({ job, deviceMakesKey }: { job: PortJob; deviceMakesKey: boolean }) {
+  return (
+    <ol className="step-list" aria-label={STRINGS.stepsLabel} data-testid="port-card-steps">
+      {stepViews(job, deviceMakesKey).map(({ step, status }) => (
+        <li key={step} className={`step step-${status}`} data-step={step} data-status={status} aria-current={status === 'current' ? 'step' : undefined}>
+          <span className="step-mark" aria-hidden="true">
+            {STEP_MARKS[status]}
+          </span>
+          {stepName(step)}
+          <span className="visually-hidden">, {STRINGS.stepState[status]}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+const RESULT_MARKS = { passed: '✔', failed: '✘' } as const;
+
+/**
+ * PASS, FAIL and QA pending server check carry an icon and words as well as the colour, so
+ * they read without colour.
+ */
+function Headline({ description }: { description: JobDescription }) {
+  const { tone, headline, result } = description;
+  if (result !== null) {
     return (
-      <p className={`port-card-result result-${tone}`} data-testid="port-card-result" data-result={job.result ?? undefined} role="status">
+      <p className={`port-card-result result-${tone}`} data-testid="port-card-result" data-result={result} role="status">
         <span className="result-icon" aria-hidden="true">
-          {tone === 'pass' ? '✔' : '✘'}
+          {result === 'pending' ? <ClockIcon /> : RESULT_MARKS[result]}
         </span>
         {headline}
       </p>
