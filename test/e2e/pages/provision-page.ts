@@ -22,6 +22,19 @@ export interface CardView {
   stepText: string | null;
 }
 
+/** The watches of watchCard, kept on the page's window by card selector. */
+interface PageWatches {
+  cardWatches?: Record<string, Promise<{ addedAt: number; resultAt: number }>>;
+}
+
+export interface CardTimes {
+  /**
+   * Resolves, once the card shows a result, to the Unix times in milliseconds (the page's
+   * clock) at which the card and its result were added. It never resolves when they are not.
+   */
+  settled(): Promise<{ addedAt: number; resultAt: number }>;
+}
+
 export interface ScanMessageView {
   /** accepted, rejected, or empty before the first scan. */
   tone: string;
@@ -38,6 +51,38 @@ export class ProvisionPage {
   /** Waits until the card of `port` is on the screen. */
   async waitForCard(port: string): Promise<void> {
     await this.cardLocator(port).waitFor();
+  }
+
+  /**
+   * Starts watching the page for the card of `port`; call it before the port appears. The
+   * returned times are the page's Date.now() at the DOM mutation that added the card and the
+   * one that added its result, before the browser paints them. Unlike the waitFor methods,
+   * they are not rounded up to Playwright's retry intervals (0, 20, 50, 100, 100, then every
+   * 500 ms in playwright-core 1.65).
+   */
+  async watchCard(port: string): Promise<CardTimes> {
+    const selector = cardSelector(port);
+    await this.page.evaluate(
+      ({ selector, resultSelector }) => {
+        const watches = ((window as unknown as PageWatches).cardWatches ??= {});
+        watches[selector] = new Promise((resolve) => {
+          let addedAt: number | undefined;
+          // No named functions in here: tsx wraps them in a __name helper that the page lacks.
+          new MutationObserver((_mutations, observer) => {
+            const card = document.querySelector(selector);
+            addedAt ??= card === null ? undefined : Date.now();
+            if (addedAt !== undefined && card !== null && card.querySelector(resultSelector) !== null) {
+              observer.disconnect();
+              resolve({ addedAt, resultAt: Date.now() });
+            }
+          }).observe(document.body, { childList: true, subtree: true });
+        });
+      },
+      { selector, resultSelector: '[data-testid="port-card-result"]' },
+    );
+    return {
+      settled: () => this.page.evaluate((selector) => (window as unknown as Required<PageWatches>).cardWatches[selector] as Promise<{ addedAt: number; resultAt: number }>, selector),
+    };
   }
 
   /** Waits until the unit on `port` has a result, PASS or FAIL, and returns its card. */
