@@ -20,6 +20,9 @@ const stationIdSchema = z
   .max(64, 'A station id has at most 64 characters.')
   .regex(/^[A-Za-z0-9._-]+$/, 'A station id uses letters, digits, dot, dash and underscore only.');
 
+const PORT_MESSAGE = 'A port is a whole number from 1 to 65535.';
+const portSchema = z.coerce.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE);
+
 const serverSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('offline') }),
   z.object({
@@ -36,9 +39,9 @@ const serverSchema = z.discriminatedUnion('mode', [
     /** Omitted or empty keeps the saved API key. Never sent back to the renderer. */
     apiKey: z.string().max(1024).optional(),
     /** The server's plain MQTT port, written to token and MQTT basic units. */
-    mqttPort: z.coerce.number().int('A port is a whole number.').min(1, 'A port is from 1 to 65535.').max(65535, 'A port is from 1 to 65535.').default(1883),
+    mqttPort: portSchema.default(1883),
     /** The server's MQTT over TLS port, written to X.509 units. */
-    mqttsPort: z.coerce.number().int('A port is a whole number.').min(1, 'A port is from 1 to 65535.').max(65535, 'A port is from 1 to 65535.').default(8883),
+    mqttsPort: portSchema.default(8883),
   }),
 ]);
 

@@ -138,7 +138,7 @@ describe('setup store saving', () => {
   });
 
   it('sends the setup without empty secrets', async () => {
-    const { station, stores } = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true, mqttPort: 1883, mqttsPort: 8883 } }));
+    const { station, stores } = await loaded(makeSetup({ server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', secretSaved: true, mqttPort: 1884, mqttsPort: 8884 } }));
     stores.setup.getState().setField('portMatches', '10c4:ea60\n\n');
 
     const outcome = await stores.setup.getState().save();
@@ -149,7 +149,7 @@ describe('setup store saving', () => {
         {
           stationId: 'LINE1-ST3',
           mode: 'provision',
-          server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com' },
+          server: { mode: 'online', url: 'http://127.0.0.1:8080', auth: 'password', username: 'tenant@example.com', mqttPort: '1884', mqttsPort: '8884' },
           deviceProfile: null,
           credentialType: 'token',
           x509Mode: 'ca-key',

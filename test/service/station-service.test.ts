@@ -214,5 +214,6 @@ describe('station service', () => {
       ['live-connection', 'passed'],
     ]);
     expect((await service.setupGet()).mode).toBe('qa');
+    await vi.waitFor(async () => expect(await service.shiftCounters()).toMatchObject({ passed: 1, failed: 0 }));
   });
 });

@@ -57,7 +57,7 @@ export interface StationRunnerOptions {
    * Proves units instead of provisioning them: each port runs a QA job. The server client, when
    * given, answers the server checks; without it they are deferred.
    */
-  qa?: { operator: string; client?: ThingsboardClient; trustedRootsPem?: string[] };
+  qa?: { operator: string; client?: ThingsboardClient; trustedRootsPem?: string[]; namingRule?: string };
   /** Runs the sync after a passed unit instead of the runner's own, for a caller that owns one sync worker. */
   sync?: () => Promise<SyncSummary | undefined>;
   probeIntervalMs?: number;
@@ -222,6 +222,7 @@ export class StationRunner {
         operator: qa.operator,
         ...(qa.client === undefined ? {} : { client: qa.client }),
         ...(qa.trustedRootsPem === undefined ? {} : { trustedRootsPem: qa.trustedRootsPem }),
+        ...(qa.namingRule === undefined ? {} : { namingRule: qa.namingRule }),
       });
       const report: UnitReport = {
         port: path,

@@ -59,7 +59,8 @@ export class RunnerHost {
 
   /** Returns why an X.509 setup cannot issue certificates, as a field message, or undefined. */
   checkIssuer(setup: ParsedSetup): string | undefined {
-    if (setup.credentialType !== 'x509' || setup.x509Mode === 'self-signed') {
+    // A QA station issues nothing, so its provisioning settings need no issuer.
+    if (setup.mode === 'qa' || setup.credentialType !== 'x509' || setup.x509Mode === 'self-signed') {
       return undefined;
     }
     if (new IssuerStore(this.store.database).activeIssuerInfo() === undefined) {
@@ -90,7 +91,7 @@ export class RunnerHost {
 
     let x509: X509Settings | undefined;
     try {
-      x509 = setup.credentialType === 'x509' ? await this.loadX509(setup) : undefined;
+      x509 = setup.mode === 'provision' && setup.credentialType === 'x509' ? await this.loadX509(setup) : undefined;
     } catch (error) {
       const reason = isStationError(error) ? { code: error.code, detail: error.detail ?? null } : { code: 'internal' as ReasonCode, detail: null };
       log.error({ reason: reason.code }, 'the station cannot issue certificates; ports are not served');
@@ -109,7 +110,7 @@ export class RunnerHost {
         ? { namingRule: setup.naming.rule }
         : { resolveName: (path: string, _hello: unknown, signal: AbortSignal) => this.scans.nameFor(path, signal) }),
       ...(connection === undefined ? {} : { server: connection, sync: () => this.sync.afterUnit() }),
-      ...(setup.mode === 'qa' ? { qa: { operator: qaOperator(), ...(connection === undefined ? {} : { client: connection.client }) } } : {}),
+      ...(setup.mode === 'qa' ? { qa: this.qaOptions(setup) } : {}),
       ...(this.options.probeIntervalMs === undefined ? {} : { probeIntervalMs: this.options.probeIntervalMs }),
       onUnit: () => this.options.onUnit(),
       onPortChange: (job) => {
@@ -125,6 +126,16 @@ export class RunnerHost {
     runner.start();
     this.runner = runner;
     this.setState({ running: true, status: 'running', reasonCode: null, reasonDetail: null });
+  }
+
+  private qaOptions(setup: StationSetup): NonNullable<ConstructorParameters<typeof StationRunner>[0]['qa']> {
+    const connection = this.sync.connected;
+    return {
+      operator: qaOperator(),
+      ...(connection === undefined ? {} : { client: connection.client }),
+      // Units another station provisioned are found on the server by the name this rule gives.
+      ...(setup.naming.mode === 'rule' ? { namingRule: setup.naming.rule } : {}),
+    };
   }
 
   private async stopRunner(): Promise<void> {

@@ -29,6 +29,7 @@ import type { SafeStorageLike } from '../credentials/x509/key-protector';
 import { getLogger } from '../log';
 import type { OpenLink } from '../provisioning/station-runner';
 import { countJobsSince, searchHistory } from '../store/history-repository';
+import { QaRepository } from '../store/qa-repository';
 import { Store } from '../store/store';
 import { historyCsv } from './history-csv';
 import { toQueueEntry } from './queue-view';
@@ -266,7 +267,9 @@ class LiveStationService implements StationService {
   }
 
   private counters(): ShiftCounters {
-    const counts = countJobsSince(this.store.database, this.shiftStartedAt);
+    // A QA station counts its QA runs: a pending run is neither passed nor failed yet.
+    const counts =
+      this.setup().mode === 'qa' ? new QaRepository(this.store.database).countSince(this.shiftStartedAt) : countJobsSince(this.store.database, this.shiftStartedAt);
     // The rate is over the time since the shift's first job, and at least RATE_WINDOW_MS, so
     // two quick units at the start do not read as thousands per hour.
     const elapsedMs = counts.firstStartedAt === null ? 0 : Math.max(Date.now() - counts.firstStartedAt, RATE_WINDOW_MS);

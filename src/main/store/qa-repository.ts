@@ -59,6 +59,14 @@ export class QaRepository {
     return rows.map(toQaRun);
   }
 
+  /** Passed and failed QA runs that started at or after `since`, and when the first one started. */
+  countSince(since: number): { passed: number; failed: number; firstStartedAt: number | null } {
+    const row = this.db
+      .prepare("SELECT SUM(result = 'passed') AS passed, SUM(result = 'failed') AS failed, MIN(started_at) AS first_started FROM qa_runs WHERE started_at >= ?")
+      .get(since) as { passed: number | null; failed: number | null; first_started: number | null };
+    return { passed: row.passed ?? 0, failed: row.failed ?? 0, firstStartedAt: row.first_started };
+  }
+
   list(limit: number): QaRun[] {
     const rows = this.db.prepare('SELECT * FROM qa_runs ORDER BY id DESC LIMIT ?').all(limit) as QaRunRow[];
     return rows.map(toQaRun);

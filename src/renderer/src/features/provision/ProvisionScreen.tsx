@@ -23,7 +23,6 @@ export function ProvisionScreen() {
         <h2 id="provision-heading" className="visually-hidden">
           {qa ? UI_STRINGS.qa.heading : STRINGS.heading}
         </h2>
-        {/* NOTE: the station counts provisioning jobs only, so a QA station's counters stay at 0. */}
         <ShiftCounters />
         {pattern !== undefined && <ScanBox pattern={pattern} />}
       </div>

@@ -49,6 +49,10 @@ export function ServerSection() {
           ) : (
             <TextField field="apiKey" label={STRINGS.apiKey} testId="setup-api-key" type="password" autoComplete="new-password" maxLength={1024} help={secretHelp} />
           )}
+          <div className="field-row">
+            <TextField field="mqttPort" label={STRINGS.mqttPort} testId="setup-mqtt-port" inputMode="numeric" maxLength={5} help={STRINGS.mqttPortHelp} />
+            <TextField field="mqttsPort" label={STRINGS.mqttsPort} testId="setup-mqtts-port" inputMode="numeric" maxLength={5} help={STRINGS.mqttsPortHelp} />
+          </div>
         </>
       )}
       {provisioning && <ProfileField online={serverMode === 'online'} />}

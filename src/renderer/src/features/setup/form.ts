@@ -18,6 +18,9 @@ export interface SetupForm {
   /** Empty keeps the saved secret. */
   password: string;
   apiKey: string;
+  /** The MQTT ports written to devices; empty takes ThingsBoard's default. */
+  mqttPort: string;
+  mqttsPort: string;
   deviceProfile: string;
   credentialType: SetupInput['credentialType'];
   x509Mode: SetupInput['x509Mode'];
@@ -48,6 +51,8 @@ export function formFromSetup(setup: StationSetup): SetupForm {
     username: online?.username ?? '',
     password: '',
     apiKey: '',
+    mqttPort: String(online?.mqttPort ?? 1883),
+    mqttsPort: String(online?.mqttsPort ?? 8883),
     deviceProfile: setup.deviceProfile ?? '',
     credentialType: setup.credentialType,
     x509Mode: setup.x509Mode,
@@ -86,6 +91,12 @@ type OnlineServer = Extract<SetupInputArgument['server'], { mode: 'online' }>;
 
 function onlineServer(form: SetupForm): OnlineServer {
   const server: OnlineServer = { mode: 'online', url: form.serverUrl, auth: form.auth };
+  if (form.mqttPort.trim() !== '') {
+    server.mqttPort = form.mqttPort.trim();
+  }
+  if (form.mqttsPort.trim() !== '') {
+    server.mqttsPort = form.mqttsPort.trim();
+  }
   if (form.auth === 'password') {
     server.username = form.username;
     if (form.password !== '') {
@@ -102,7 +113,7 @@ export function profilesRequestFromForm(form: SetupForm): ServerProfilesArgument
   if (form.serverMode !== 'online' || form.serverUrl.trim() === '') {
     return undefined;
   }
-  const { mode: _mode, ...server } = onlineServer(form);
+  const { mode: _mode, mqttPort: _mqttPort, mqttsPort: _mqttsPort, ...server } = onlineServer(form);
   return server;
 }
 
@@ -151,7 +162,7 @@ export function hasSavedSecret(saved: StationSetup | undefined, auth: SetupForm[
 export function fieldPaths(form: SetupForm): string[] {
   const paths = ['stationId', 'mode', 'server', 'ports', 'ports.paths', 'ports.matches', 'ports.patterns', 'newPin', 'newPinRepeat'];
   if (form.serverMode === 'online') {
-    paths.push('server.url', 'server.auth', form.auth === 'password' ? 'server.username' : 'server.apiKey');
+    paths.push('server.url', 'server.auth', 'server.mqttPort', 'server.mqttsPort', form.auth === 'password' ? 'server.username' : 'server.apiKey');
     if (form.auth === 'password') {
       paths.push('server.password');
     }

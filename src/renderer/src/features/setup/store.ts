@@ -18,6 +18,8 @@ export const FIELD_PATHS: Record<keyof SetupForm, string> = {
   username: 'server.username',
   password: 'server.password',
   apiKey: 'server.apiKey',
+  mqttPort: 'server.mqttPort',
+  mqttsPort: 'server.mqttsPort',
   deviceProfile: 'deviceProfile',
   credentialType: 'credentialType',
   x509Mode: 'x509Mode',
