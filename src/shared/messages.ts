@@ -252,6 +252,13 @@ export const UI_STRINGS = {
       overwrite: 'Overwrite on server',
       reprovision: 'Reprovision unit',
     },
+    confirmLabel: 'Confirm the resolution',
+    confirm: {
+      overwrite: (unit: string) => `Replace the server's credential of ${unit} with the one the unit holds?`,
+      reprovision: (unit: string) => `Retire the credential of ${unit}, so its next provisioning gives it a new one?`,
+    },
+    confirmButton: 'Yes, do it',
+    cancelButton: 'Cancel',
     resolutionHelp: {
       retry: 'Send the upload again as it is.',
       overwrite: 'Replace the credential the server holds with the one the unit holds.',

@@ -373,6 +373,11 @@ describe('queue screen', () => {
 
     await user.click(within(rows[0] as HTMLElement).getByTestId('queue-resolve-overwrite'));
     await settle();
+    expect(station.callsTo('queueResolve')).toEqual([]);
+    expect(screen.getByTestId('queue-confirm-text').textContent).toContain('Replace the server');
+
+    await user.click(screen.getByTestId('queue-confirm'));
+    await settle();
 
     expect(station.callsTo('queueResolve')).toEqual([[4, 'overwrite']]);
     expect(screen.getAllByTestId('queue-row')[0]?.dataset.state).toBe('queued');

@@ -1,6 +1,6 @@
 // The queue: uploads waiting for their unit, for the server, or parked for an operator.
-import { useEffect } from 'react';
-import type { QueueEntry } from '../../../../shared/api';
+import { useEffect, useState } from 'react';
+import type { QueueEntry, QueueResolution } from '../../../../shared/api';
 import { UI_STRINGS } from '../../../../shared/messages';
 import { useFeature } from '../../app/context';
 import { formatTime } from '../../app/format';
@@ -59,9 +59,18 @@ export function QueueScreen() {
   );
 }
 
+/** Resolutions that change a credential on the server or the unit, so they ask once more. */
+type ConfirmedResolution = keyof typeof STRINGS.confirm;
+const NEEDS_CONFIRMATION: ReadonlySet<QueueResolution> = new Set<QueueResolution>(['overwrite', 'reprovision']);
+
+function needsConfirmation(resolution: QueueResolution): resolution is ConfirmedResolution {
+  return NEEDS_CONFIRMATION.has(resolution);
+}
+
 function QueueRow({ entry }: { entry: QueueEntry }) {
   const resolve = useFeature('queue', (state) => state.resolve);
   const resolving = useFeature('queue', (state) => state.resolvingId === entry.id);
+  const [confirming, setConfirming] = useState<ConfirmedResolution | null>(null);
 
   let reason = entry.reason;
   if (entry.state === 'held') {
@@ -83,20 +92,40 @@ function QueueRow({ entry }: { entry: QueueEntry }) {
       <td>{entry.attempts}</td>
       <td data-testid="queue-reason">{reason}</td>
       <td>
-        <div className="actions">
-          {entry.resolutions.map((resolution) => (
-          <button
-            type="button"
-            key={resolution}
-            data-testid={`queue-resolve-${resolution}`}
-            title={STRINGS.resolutionHelp[resolution]}
-            disabled={resolving}
-            onClick={() => void resolve(entry.id, resolution)}
-          >
-            {STRINGS.resolutions[resolution]}
-          </button>
-          ))}
-        </div>
+        {confirming === null ? (
+          <div className="actions">
+            {entry.resolutions.map((resolution) => (
+              <button
+                type="button"
+                key={resolution}
+                data-testid={`queue-resolve-${resolution}`}
+                title={STRINGS.resolutionHelp[resolution]}
+                disabled={resolving}
+                onClick={() => (needsConfirmation(resolution) ? setConfirming(resolution) : void resolve(entry.id, resolution))}
+              >
+                {STRINGS.resolutions[resolution]}
+              </button>
+            ))}
+          </div>
+        ) : (
+          <div className="actions" role="group" aria-label={STRINGS.confirmLabel}>
+            <span data-testid="queue-confirm-text">{STRINGS.confirm[confirming](entry.unitName)}</span>
+            <button
+              type="button"
+              data-testid="queue-confirm"
+              disabled={resolving}
+              onClick={() => {
+                setConfirming(null);
+                void resolve(entry.id, confirming);
+              }}
+            >
+              {STRINGS.confirmButton}
+            </button>
+            <button type="button" data-testid="queue-cancel" onClick={() => setConfirming(null)}>
+              {STRINGS.cancelButton}
+            </button>
+          </div>
+        )}
       </td>
     </tr>
   );

@@ -21,7 +21,7 @@ function useFieldMessage(key: keyof SetupForm): string | undefined {
 
 export function FieldError({ path, message }: { path: string; message: string | undefined }) {
   if (message === undefined) {
-    return null;
+    return <p className="field-error-slot" aria-hidden="true" />;
   }
   const id = errorElementId(path);
   return (
