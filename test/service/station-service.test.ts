@@ -3,6 +3,7 @@
 // supervisor lock and scanned serial numbers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PortJob, StationEvent } from '../../src/shared/api';
 import type { SetupInput } from '../../src/shared/setup';
@@ -160,6 +161,11 @@ describe('station service', () => {
     expect((await service.setupSave(offlineSetup(['/dev/other-port']))).ok).toBe(true);
 
     expect(events).toContainEqual({ type: 'supervisor', unlocked: true });
+    const audit = new Database(join(dir, 'station.db'), { readonly: true });
+    const actions = audit.prepare('SELECT action, detail_json FROM audit ORDER BY id').all() as Array<{ action: string; detail_json: string }>;
+    audit.close();
+    expect(actions.map((row) => row.action)).toEqual(expect.arrayContaining(['setup-changed', 'supervisor-unlock-failed', 'supervisor-unlocked']));
+    expect(actions.filter((row) => row.action === 'setup-changed').at(-1)?.detail_json).toContain('"ports"');
     const dbText = readFileSync(join(dir, 'station.db')).toString('latin1');
     expect(dbText).not.toContain('4321');
   });
