@@ -1,73 +1,46 @@
 // Multi-port benchmark: units per hour of the station runner with 1, 2, 4 and 8 simulated
-// devices at once, each on its own socat pty pair and paced at 115200 baud. Every port takes
-// a fixed number of units in a row: after each job the bench restarts that port's simulator
-// with a new hardware id and state file, and the runner's HELLO probe finds the next unit.
-// The station's overhead is the job time beyond the wire time that the bytes of the job need
-// at 115200 baud (10 bits per byte, both directions counted at the simulator).
+// devices at once, each on its own socat pty pair and paced at 115200 baud in both directions.
+// The simulators run in one child process (support/device-host.ts), so their CPU time is not
+// spent in the station's process. Every port takes a fixed number of units in a row: after each
+// job the bench restarts that port's simulator with a new hardware id and state file, and the
+// runner's HELLO probe finds the next unit. The station's overhead is the job time beyond the
+// wire time that the job's bytes need at 115200 baud (10 bits per byte, both directions, counted
+// by the device host).
 // Run: npm run bench:ports -- [--units-per-port N] [--probe-interval-ms MS]
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SerialPort } from 'serialport';
 import { createPtyPair, isSocatAvailable, type PtyPair } from '../src/devkit/pty-pair';
-import { SimulatedDevice } from '../src/devkit/simulator';
 import { PortWatcher } from '../src/main/device/port-watcher';
+import { configureLogging } from '../src/main/log';
 import { openSerialLink } from '../src/main/device/serial-link';
 import { StationRunner, type UnitReport } from '../src/main/provisioning/station-runner';
 import { Store } from '../src/main/store/store';
+import { startDeviceHost, type DeviceHost, type UnitTraffic } from './support/device-host-client';
 import { parseIntegerOptions } from './support/options';
 
 const BAUD_RATE = 115_200;
+const BITS_PER_BYTE = 10;
 const PORT_COUNTS = [1, 2, 4, 8];
 /** HELLO deadline of a probe, as `station run` sets it. */
 const PROBE_TIMEOUT_MS = 300;
+/**
+ * Slack when the bench works out when a job started from its end and durationMs, both whole
+ * milliseconds. The probe's HELLO that found the unit reached the device at least the wire time
+ * of its request and reply (about 11 ms) before the job started, so it stays outside.
+ */
+const JOB_START_SLACK_MS = 3;
 
 const options = parseIntegerOptions('Usage: npm run bench:ports -- [options]', [
-  { name: 'units-per-port', default: 10, minimum: 1, help: 'units each port provisions in a row' },
+  { name: 'units-per-port', default: 20, minimum: 1, help: 'units each port provisions in a row' },
   { name: 'probe-interval-ms', default: 100, minimum: 10, help: 'time between HELLO probes of a port whose unit is done' },
 ]);
 
-/** Bytes one simulated unit received and sent. */
-interface ByteCount {
-  toDevice: number;
-  fromDevice: number;
-}
-
-interface CountedDevice {
-  bytes: ByteCount;
-  close(): Promise<void>;
-}
-
-/** Serves a paced simulator on the device end of a pty pair and counts the bytes on its line. */
-async function startCountedDevice(pair: PtyPair, stateFile: string, hardwareId: string): Promise<CountedDevice> {
-  const port = new SerialPort({ path: pair.devicePath, baudRate: BAUD_RATE, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-  const closePort = (): Promise<void> => new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
-  const bytes: ByteCount = { toDevice: 0, fromDevice: 0 };
-
-  const device = await SimulatedDevice.create(
-    { stateFile, hardwareId, baudRate: BAUD_RATE },
-    {
-      write: (chunk) => {
-        bytes.fromDevice += chunk.length;
-        return new Promise((resolve, reject) => port.write(chunk, (error) => (error ? reject(error) : resolve())));
-      },
-      hangUp: closePort,
-    },
-  );
-  port.on('data', (chunk: Buffer) => {
-    bytes.toDevice += chunk.length;
-    device.receive(chunk);
-  });
-
-  return {
-    bytes,
-    close: async () => {
-      device.stop();
-      await closePort();
-    },
-  };
+interface PortSlot {
+  pair: PtyPair;
+  index: number;
+  unitsDone: number;
 }
 
 interface RoundResult {
@@ -77,43 +50,63 @@ interface RoundResult {
   wallMs: number;
   jobMs: number;
   wireMs: number;
-  /** Wire time of the device's replies alone, the only direction the simulator paces. */
-  pacedMs: number;
+  transmitLateMs: number;
+  /** Time the station process's event loop was busy, including the waits for fsync and the bench's own bookkeeping. */
+  loopBusyMs: number;
+  /** CPU time of the station process, its libuv threads and the bench's bookkeeping included. */
+  stationCpuMs: number;
+  /** CPU time of the device host process. */
+  hostCpuMs: number;
+  /** Units whose count of exchanges before the job was not the expected 0 (first unit) or 1 (the probe's HELLO). */
+  misattributed: number;
 }
 
-async function runRound(portCount: number, unitsPerPort: number): Promise<RoundResult> {
+async function runRound(host: DeviceHost, portCount: number, unitsPerPort: number): Promise<RoundResult> {
   const dir = await mkdtemp(join(tmpdir(), 'station-bench-ports-'));
   const store = new Store(join(dir, 'station.db'));
   const pairs = await Promise.all(Array.from({ length: portCount }, () => createPtyPair()));
-  const devices = new Map<string, { pair: PtyPair; index: number; unitsDone: number; current: CountedDevice }>();
-  const result: RoundResult = { ports: portCount, units: 0, failed: 0, wallMs: 0, jobMs: 0, wireMs: 0, pacedMs: 0 };
+  const slots = new Map<string, PortSlot>();
+  const result: RoundResult = { ports: portCount, units: 0, failed: 0, wallMs: 0, jobMs: 0, wireMs: 0, transmitLateMs: 0, loopBusyMs: 0, stationCpuMs: 0, hostCpuMs: 0, misattributed: 0 };
 
   for (const [index, pair] of pairs.entries()) {
-    const current = await startCountedDevice(pair, join(dir, `p${index}-u0.json`), `BENCH-P${index}-U0`);
-    devices.set(pair.stationPath, { pair, index, unitsDone: 0, current });
+    const slot: PortSlot = { pair, index, unitsDone: 0 };
+    await startUnit(host, slot, dir);
+    slots.set(pair.stationPath, slot);
   }
 
   let finish: () => void = () => undefined;
   const allDone = new Promise<void>((resolve) => (finish = resolve));
   const swaps: Array<Promise<void>> = [];
 
+  const countTraffic = (slot: PortSlot, traffic: UnitTraffic, firstOnPort: boolean): void => {
+    result.wireMs += ((traffic.toDevice + traffic.fromDevice) * BITS_PER_BYTE * 1000) / BAUD_RATE;
+    result.transmitLateMs += traffic.transmitLateMs;
+    result.misattributed += traffic.exchangesBeforeJob === (firstOnPort ? 0 : 1) ? 0 : 1;
+  };
+
   const onUnit = (report: UnitReport): void => {
-    const slot = devices.get(report.port);
+    const slot = slots.get(report.port);
     if (slot === undefined) {
       return;
     }
-    const bytes = slot.current.bytes;
+    const jobStartedAt = Date.now() - report.durationMs - JOB_START_SLACK_MS;
+    const firstOnPort = slot.unitsDone === 0;
     result.units += 1;
     result.failed += report.result === 'failed' ? 1 : 0;
     result.jobMs += report.durationMs;
-    result.wireMs += ((bytes.toDevice + bytes.fromDevice) * 10 * 1000) / BAUD_RATE;
-    result.pacedMs += (bytes.fromDevice * 10 * 1000) / BAUD_RATE;
     slot.unitsDone += 1;
 
+    const more = slot.unitsDone < unitsPerPort;
+    swaps.push(
+      host.finishUnit(slot.index, jobStartedAt).then(async (traffic) => {
+        countTraffic(slot, traffic, firstOnPort);
+        if (more) {
+          await startUnit(host, slot, dir);
+        }
+      }),
+    );
     if (result.units === portCount * unitsPerPort) {
       finish();
-    } else if (slot.unitsDone < unitsPerPort) {
-      swaps.push(swapUnit(slot, dir));
     }
   };
 
@@ -126,31 +119,49 @@ async function runRound(portCount: number, unitsPerPort: number): Promise<RoundR
     onUnit,
   });
 
+  const hostCpuBefore = await host.cpuMs();
+  const loopBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   runner.start();
   await allDone;
   result.wallMs = performance.now() - started;
+  result.loopBusyMs = performance.eventLoopUtilization(loopBefore).active;
+  const cpu = process.cpuUsage(cpuBefore);
+  result.stationCpuMs = (cpu.user + cpu.system) / 1000;
+  result.hostCpuMs = (await host.cpuMs()) - hostCpuBefore;
 
   await runner.stop();
   await Promise.all(swaps);
-  for (const slot of devices.values()) {
-    await slot.current.close();
-    await slot.pair.close();
+  for (const pair of pairs) {
+    await pair.close();
   }
   store.close();
   await rm(dir, { recursive: true, force: true });
   return result;
 }
 
-/** Replaces the unit on a port, as an operator swapping the device behind a fixed cable would. */
-async function swapUnit(slot: { pair: PtyPair; index: number; unitsDone: number; current: CountedDevice }, dir: string): Promise<void> {
-  await slot.current.close();
+/** Starts the next unit on a port, as an operator swapping the device behind a fixed cable would. */
+function startUnit(host: DeviceHost, slot: PortSlot, dir: string): Promise<void> {
   const unit = slot.unitsDone;
-  slot.current = await startCountedDevice(slot.pair, join(dir, `p${slot.index}-u${unit}.json`), `BENCH-P${slot.index}-U${unit}`);
+  return host.startDevice({
+    slot: slot.index,
+    devicePath: slot.pair.devicePath,
+    stateFile: join(dir, `p${slot.index}-u${unit}.json`),
+    hardwareId: `BENCH-P${slot.index}-U${unit}`,
+    baudRate: BAUD_RATE,
+  });
 }
 
+const COLUMNS = ['ports', 'units', 'failed', 'units/hour', 'vs 1 port', 'job ms', 'wire ms', 'overhead', 'sim late ms', 'w/o sim late', 'loop ms', 'cpu ms', 'sim cpu ms'];
+
+/** Right-aligns each cell under its column's header. */
 function formatRow(cells: Array<string | number>): string {
-  return cells.map((cell, column) => String(cell).padStart(column === 0 ? 5 : 12)).join(' ');
+  return cells.map((cell, column) => String(cell).padStart(Math.max(COLUMNS[column]?.length ?? 0, 7))).join('  ');
+}
+
+function percent(part: number, whole: number): string {
+  return `${((part / whole) * 100).toFixed(1)}%`;
 }
 
 if (!(await isSocatAvailable())) {
@@ -158,23 +169,29 @@ if (!(await isSocatAvailable())) {
   process.exit(1);
 }
 
-const unitsPerPort = options['units-per-port'] ?? 10;
+const unitsPerPort = options['units-per-port'] ?? 20;
+// The station logs at info level to a file, as `station run` does by default.
+const logDir = await mkdtemp(join(tmpdir(), 'station-bench-log-'));
+configureLogging({ level: 'info', destination: join(logDir, 'station.log') });
+const host = await startDeviceHost();
 console.log(
-  `station runner, token credential, ${unitsPerPort} units per port, pty pairs paced at ${BAUD_RATE} baud, probe every ${options['probe-interval-ms']} ms, ${availableParallelism()} CPUs`,
+  `station runner, token credential, ${unitsPerPort} units per port, pty pairs paced at ${BAUD_RATE} baud both ways, simulators in one child process, probe every ${options['probe-interval-ms']} ms, ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(2)} at start`,
 );
-console.log(formatRow(['ports', 'units', 'failed', 'units/hour', 'vs 1 port', 'job ms', 'wire ms', 'overhead', 'paced ms', 'vs paced']));
+console.log(formatRow(COLUMNS));
 
 // An unreported round first, so module loading and JIT warm-up do not slow the one-port baseline.
-await runRound(1, 2);
+await runRound(host, 1, 2);
 
 let baseline: number | undefined;
+let misattributed = 0;
 for (const portCount of PORT_COUNTS) {
-  const round = await runRound(portCount, unitsPerPort);
+  const round = await runRound(host, portCount, unitsPerPort);
   const unitsPerHour = (round.units / round.wallMs) * 3_600_000;
   baseline ??= unitsPerHour;
+  misattributed += round.misattributed;
   const jobMs = round.jobMs / round.units;
   const wireMs = round.wireMs / round.units;
-  const pacedMs = round.pacedMs / round.units;
+  const lateMs = round.transmitLateMs / round.units;
   console.log(
     formatRow([
       portCount,
@@ -184,12 +201,25 @@ for (const portCount of PORT_COUNTS) {
       `${(unitsPerHour / baseline).toFixed(2)}x`,
       jobMs.toFixed(1),
       wireMs.toFixed(1),
-      `${(((jobMs - wireMs) / wireMs) * 100).toFixed(1)}%`,
-      pacedMs.toFixed(1),
-      `${(((jobMs - pacedMs) / pacedMs) * 100).toFixed(1)}%`,
+      percent(jobMs - wireMs, wireMs),
+      lateMs.toFixed(1),
+      percent(jobMs - wireMs - lateMs, wireMs),
+      (round.loopBusyMs / round.units).toFixed(1),
+      (round.stationCpuMs / round.units).toFixed(1),
+      (round.hostCpuMs / round.units).toFixed(1),
     ]),
   );
 }
-console.log('job ms: mean time per unit from opening the port (or the probe that found the unit) to the end of the job, without sync');
-console.log('wire ms: bytes to and from the device x 10 bits / 115200 baud; overhead: (job ms - wire ms) / wire ms');
-console.log('paced ms: the device replies alone, because a pty delivers the station writes at once and only the simulator paces');
+await host.close();
+await rm(logDir, { recursive: true, force: true });
+
+console.log("job ms: mean time per unit from the job's start (opening the port, or right after the probe's HELLO that found the unit) to its end, without sync");
+console.log(`wire ms: the job's bytes to and from the device x ${BITS_PER_BYTE} bits / ${BAUD_RATE} baud, which the simulator paces in both directions`);
+console.log('overhead: (job ms - wire ms) / wire ms');
+console.log('sim late ms: part of the overhead where the simulator sent replies later than the baud rate allows, because its timers fired late or its process waited for CPU');
+console.log('w/o sim late: (job ms - wire ms - sim late ms) / wire ms, the time the device waited on the station and the pty pairs');
+console.log("loop ms, cpu ms: per unit, the time the station process's event loop was busy (fsync waits included) and the station process's CPU time");
+console.log("sim cpu ms: per unit, the CPU time of the simulators' process");
+if (misattributed > 0) {
+  console.log(`warning: ${misattributed} units had other exchanges before their job than the probe's HELLO; their wire ms may be off`);
+}
