@@ -4,6 +4,7 @@ import type { HistoryEntry } from '../../../../shared/api';
 import { REASON_MESSAGES, UI_STRINGS } from '../../../../shared/messages';
 import { useFeature, useStores } from '../../app/context';
 import { formatTime } from '../../app/format';
+import { ListTable } from '../../app/ListTable';
 import { HISTORY_SHOWN } from './store';
 
 const STRINGS = UI_STRINGS.history;
@@ -45,36 +46,25 @@ export function HistoryScreen() {
           </span>
         )}
       </div>
-      {loaded && entries.length === 0 ? (
-        <p className="empty" data-testid="history-empty">
-          {STRINGS.empty}
-        </p>
-      ) : (
-        <div className="table-scroll">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{STRINGS.columns.name}</th>
-                <th scope="col">{STRINGS.columns.hardwareId}</th>
-                <th scope="col">{STRINGS.columns.fingerprint}</th>
-                <th scope="col">{STRINGS.columns.result}</th>
-                <th scope="col">{STRINGS.columns.sync}</th>
-                <th scope="col">{STRINGS.columns.time}</th>
-                <th scope="col">{STRINGS.columns.station}</th>
-                <th scope="col">{STRINGS.columns.port}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <HistoryRow key={entry.unitId} entry={entry} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable loaded={loaded} empty={entries.length === 0} emptyText={STRINGS.empty} emptyTestId="history-empty" headers={HEADERS}>
+        {entries.map((entry) => (
+          <HistoryRow key={entry.unitId} entry={entry} />
+        ))}
+      </ListTable>
     </section>
   );
 }
+
+const HEADERS = [
+  STRINGS.columns.name,
+  STRINGS.columns.hardwareId,
+  STRINGS.columns.fingerprint,
+  STRINGS.columns.result,
+  STRINGS.columns.sync,
+  STRINGS.columns.time,
+  STRINGS.columns.station,
+  STRINGS.columns.port,
+];
 
 function HistoryRow({ entry }: { entry: HistoryEntry }) {
   const result = entry.result ?? 'none';

@@ -4,6 +4,7 @@ import type { QueueEntry, QueueResolution } from '../../../../shared/api';
 import { UI_STRINGS } from '../../../../shared/messages';
 import { useFeature } from '../../app/context';
 import { formatTime } from '../../app/format';
+import { ListTable } from '../../app/ListTable';
 
 const STRINGS = UI_STRINGS.queue;
 
@@ -28,36 +29,25 @@ export function QueueScreen() {
           {syncing ? STRINGS.syncing : STRINGS.syncNow}
         </button>
       </div>
-      {loaded && entries.length === 0 ? (
-        <p className="empty" data-testid="queue-empty">
-          {STRINGS.empty}
-        </p>
-      ) : (
-        <div className="table-scroll">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{STRINGS.columns.unit}</th>
-                <th scope="col">{STRINGS.columns.hardwareId}</th>
-                <th scope="col">{STRINGS.columns.credential}</th>
-                <th scope="col">{STRINGS.columns.state}</th>
-                <th scope="col">{STRINGS.columns.step}</th>
-                <th scope="col">{STRINGS.columns.attempts}</th>
-                <th scope="col">{STRINGS.columns.reason}</th>
-                <th scope="col">{STRINGS.columns.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <QueueRow key={entry.id} entry={entry} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable loaded={loaded} empty={entries.length === 0} emptyText={STRINGS.empty} emptyTestId="queue-empty" headers={HEADERS}>
+        {entries.map((entry) => (
+          <QueueRow key={entry.id} entry={entry} />
+        ))}
+      </ListTable>
     </section>
   );
 }
+
+const HEADERS = [
+  STRINGS.columns.unit,
+  STRINGS.columns.hardwareId,
+  STRINGS.columns.credential,
+  STRINGS.columns.state,
+  STRINGS.columns.step,
+  STRINGS.columns.attempts,
+  STRINGS.columns.reason,
+  STRINGS.columns.actions,
+];
 
 /** Resolutions that change a credential on the server or the unit, so they ask once more. */
 type ConfirmedResolution = keyof typeof STRINGS.confirm;
