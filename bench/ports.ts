@@ -28,7 +28,7 @@ const PROBE_TIMEOUT_MS = 300;
 /**
  * Slack when the bench works out when a job started from its end and durationMs, both whole
  * milliseconds. The probe's HELLO that found the unit reached the device at least the wire time
- * of its request and reply (about 11 ms) before the job started, so it stays outside.
+ * of its request and reply (more than 10 ms) before the job started, so it stays outside.
  */
 const JOB_START_SLACK_MS = 3;
 
