@@ -41,9 +41,11 @@ describe('station demo', () => {
     const run = await runStation(['demo', '--units', '2'], { timeoutMs: 90_000 });
 
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.match(/PASS/g)).toHaveLength(2);
+    // Two PASS lines for provisioning and two for QA.
+    expect(run.stdout.match(/PASS/g)).toHaveLength(4);
     expect(run.stdout).toContain('synced 2, queued 0, parked 0');
-    expect(run.stdout).toContain('All 2 unit(s) provisioned, verified and registered on the server.');
+    expect(run.stdout.match(/PASS {2}\S+ \(4 checks passed\)/g)).toHaveLength(2);
+    expect(run.stdout).toContain('All 2 unit(s) provisioned, verified, registered on the server and passed QA.');
   });
 
   it('falls back to in-process devices when socat is missing', async () => {
@@ -55,7 +57,7 @@ describe('station demo', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('socat is not available');
     expect(run.stdout).toContain('virtual:demo-1');
-    expect(run.stdout).toContain('All 1 unit(s) provisioned, verified and registered on the server.');
+    expect(run.stdout).toContain('All 1 unit(s) provisioned, verified, registered on the server and passed QA.');
   });
 });
 

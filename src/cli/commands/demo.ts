@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSerialLink, type SerialLinkOptions } from '../../main/device/serial-link';
 import { runProvisionJob, type ProvisionOutcome, type ProvisionRequest } from '../../main/provisioning/provision-job';
+import { runQaJob } from '../../main/qa/qa-job';
 import { Store, type X509Mode } from '../../main/store/store';
 import { syncOutbox } from '../../main/sync/sync';
 import { credentialsMatch, ThingsboardClient, type TbDeviceCredentials } from '../../main/thingsboard/client';
@@ -102,7 +103,12 @@ export async function demoCommand(options: DemoOptions): Promise<number> {
     }
     console.log(formatTable(rows));
 
-    console.log(allGood ? `\nAll ${units} unit(s) provisioned, verified and registered on the server.` : '\nSome units failed; see above.');
+    console.log('\nStep 4: QA each unit: identity, stored credential, server, certificate, key, and a live connection');
+    for (const device of devices) {
+      allGood = (await qaDemoDevice(device, store, client, options.baud || 115_200)) && allGood;
+    }
+
+    console.log(allGood ? `\nAll ${units} unit(s) provisioned, verified, registered on the server and passed QA.` : '\nSome units failed; see above.');
     const kept = options.keep === true ? '' : ' (removed on exit; --keep keeps it)';
     console.log(`Station database: ${store.path}${kept}`);
     store.close();
@@ -136,6 +142,21 @@ async function provisionDemoDevice(
     const why = outcome.reason === undefined ? '' : ` (${describeReason(outcome.reason.code, outcome.reason.detail)})`;
     console.log(`  ${status}  ${outcome.name ?? '?'} on ${device.label}${why}`);
     return outcome;
+  } finally {
+    await link.close();
+  }
+}
+
+/** Runs the QA checks on one device and prints its line; returns whether it passed. */
+async function qaDemoDevice(device: DemoDevice, store: Store, client: ThingsboardClient, baudRate: number): Promise<boolean> {
+  const link = await openSerialLink(device.stationPath, { ...device.linkOptions, baudRate });
+  try {
+    const outcome = await runQaJob({ store, link, client, operator: 'demo' });
+    const failed = outcome.checks.filter((check) => check.verdict === 'failed').map((check) => check.check);
+    const checked = outcome.checks.filter((check) => check.verdict === 'passed').length;
+    const detail = failed.length === 0 ? `${checked} checks passed` : `failed: ${failed.join(', ')}`;
+    console.log(`  ${outcome.result === 'passed' ? 'PASS' : 'FAIL'}  ${outcome.name ?? '?'} (${detail})`);
+    return outcome.result === 'passed';
   } finally {
     await link.close();
   }
