@@ -35,6 +35,8 @@ export interface UnitTraffic {
   toDevice: number;
   /** Bytes the device sent during the job. */
   fromDevice: number;
+  /** Requests the device received during the job. */
+  exchanges: number;
   /** Exchanges before the job started, such as the probe's HELLO that found the unit. */
   exchangesBeforeJob: number;
   /** How much later than the baud rate allows the device's replies left it, summed over the job (UartLine.transmitLateMs). */
@@ -100,8 +102,8 @@ export async function startDeviceHost(): Promise<DeviceHost> {
       if (reply.kind !== 'finished') {
         throw new Error(`device host replied ${reply.kind} to finish-unit`);
       }
-      const { toDevice, fromDevice, exchangesBeforeJob, transmitLateMs } = reply;
-      return { toDevice, fromDevice, exchangesBeforeJob, transmitLateMs };
+      const { toDevice, fromDevice, exchanges, exchangesBeforeJob, transmitLateMs } = reply;
+      return { toDevice, fromDevice, exchanges, exchangesBeforeJob, transmitLateMs };
     },
     cpuMs: async () => {
       const reply = await call({ kind: 'cpu-usage' });

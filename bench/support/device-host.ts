@@ -75,6 +75,7 @@ async function finishUnit(request: FinishUnitRequest): Promise<UnitTraffic> {
   return {
     toDevice: job.reduce((sum, exchange) => sum + exchange.toDevice, 0),
     fromDevice: job.reduce((sum, exchange) => sum + exchange.fromDevice, 0),
+    exchanges: job.length,
     exchangesBeforeJob: hosted.exchanges.length - job.length,
     transmitLateMs: hosted.device.transmitLateMs - lateMsAtStart,
   };
