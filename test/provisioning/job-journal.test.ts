@@ -1,6 +1,7 @@
 // The job journal shares commits between steps: a step's end waits for the next step's start or
 // the job's result, a database-only step runs inside the commit that records it, and a token job
-// commits eight times. Commits are counted in the SQLite write-ahead log.
+// commits eight times. Only the credential and the result wait for an fsync. Commits are counted
+// in the SQLite write-ahead log.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -51,6 +52,32 @@ function walCommits(databasePath: string): number {
     }
   }
   return commits;
+}
+
+/** SQLite's `PRAGMA synchronous` values. */
+const SYNCHRONOUS_NORMAL = 1;
+const SYNCHRONOUS_FULL = 2;
+
+/**
+ * Records the synchronous level of each outermost transaction on the store's connection, read
+ * from SQLite as the transaction starts. In WAL mode SQLite syncs the log when a transaction
+ * commits at FULL and not at NORMAL (https://www.sqlite.org/pragma.html#pragma_synchronous).
+ */
+function recordCommitLevels(store: Store): number[] {
+  const db = store.database;
+  const levels: number[] = [];
+  const transaction = db.transaction.bind(db);
+  const recording = (action: (...args: unknown[]) => unknown) => {
+    const run = transaction(action);
+    return (...args: unknown[]): unknown => {
+      if (!db.inTransaction) {
+        levels.push(Number(db.pragma('synchronous', { simple: true })));
+      }
+      return run(...args);
+    };
+  };
+  db.transaction = recording as unknown as typeof db.transaction;
+  return levels;
 }
 
 describe('JobJournal', () => {
@@ -107,6 +134,39 @@ describe('JobJournal', () => {
 
     expect(store.findUnitByHardwareId('HW-ROLLBACK')).toBeUndefined();
     expect(steps(store, journal.jobId)).toEqual(['hello:started', 'hello:done', 'credential:started', 'credential:failed:credential-type-unsupported']);
+    store.close();
+  });
+
+  it('token job syncs only credential and result', async () => {
+    const { store, path } = openStore();
+    const harness = await startHarness('virtual', { hardwareId: 'HW-SYNCED', baudRate: 0 }, { requestTimeoutMs: 300, retries: 1 });
+    harnesses.push(harness);
+    const walBefore = walCommits(path);
+    const levels = recordCommitLevels(store);
+
+    const outcome = await runProvisionJob({ store, link: harness.link, credentialType: 'token' });
+
+    expect(outcome.result).toBe('passed');
+    // Every commit of the job went through a recorded transaction, none was a lone statement.
+    expect(levels).toHaveLength(walCommits(path) - walBefore);
+    // The 5th commit holds the credential and its upload, the 8th the result and the upload's release.
+    expect(levels).toEqual([
+      SYNCHRONOUS_NORMAL, SYNCHRONOUS_NORMAL, SYNCHRONOUS_NORMAL, SYNCHRONOUS_NORMAL,
+      SYNCHRONOUS_FULL, SYNCHRONOUS_NORMAL, SYNCHRONOUS_NORMAL, SYNCHRONOUS_FULL,
+    ]);
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(SYNCHRONOUS_FULL);
+    store.close();
+  });
+
+  it('failed job syncs its result', async () => {
+    const { store } = openStore();
+    const journal = startJournal(store);
+    const levels = recordCommitLevels(store);
+
+    await expect(journal.step('hello', () => Promise.reject(new StationError('device-timeout', 'no reply')))).rejects.toThrow('no reply');
+    journal.finish('failed', { code: 'device-timeout' });
+
+    expect(levels).toEqual([SYNCHRONOUS_NORMAL, SYNCHRONOUS_FULL]);
     store.close();
   });
 

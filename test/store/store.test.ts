@@ -24,6 +24,46 @@ describe('Store', () => {
     db.close();
   });
 
+  it('commitCrashSafe restores synchronous FULL', () => {
+    const store = new Store(join(tempDir(), 'station.db'));
+    const level = (): unknown => store.database.pragma('synchronous', { simple: true });
+    let levelInside: unknown;
+
+    const unit = store.commitCrashSafe(() => {
+      levelInside = level();
+      return newUnit(store, 'HW-CRASH-SAFE');
+    });
+    expect(levelInside).toBe(1);
+    expect(level()).toBe(2);
+    expect(store.findUnitByHardwareId('HW-CRASH-SAFE')).toEqual(unit);
+
+    expect(() =>
+      store.commitCrashSafe(() => {
+        newUnit(store, 'HW-ROLLED-BACK');
+        throw new Error('write failed');
+      }),
+    ).toThrow('write failed');
+    expect(level()).toBe(2);
+    expect(store.findUnitByHardwareId('HW-ROLLED-BACK')).toBeUndefined();
+    store.close();
+  });
+
+  it('commitCrashSafe joins an open transaction', () => {
+    const store = new Store(join(tempDir(), 'station.db'));
+    let levelInside: unknown;
+
+    store.database.transaction(() => {
+      store.commitCrashSafe(() => {
+        levelInside = store.database.pragma('synchronous', { simple: true });
+        newUnit(store, 'HW-NESTED');
+      });
+    })();
+
+    expect(levelInside).toBe(2);
+    expect(store.findUnitByHardwareId('HW-NESTED')).toBeDefined();
+    store.close();
+  });
+
   it('creates the key file with mode 0600', () => {
     const path = join(tempDir(), 'station.db');
     new Store(path).close();

@@ -101,7 +101,11 @@ export async function runProvisionJob(request: ProvisionRequest): Promise<Provis
   return outcome;
 }
 
-/** Finds the unit by its hardware id, or registers it under a given, scanned or rule-made name. */
+/**
+ * Finds the unit by its hardware id, or registers it under a given, scanned or rule-made name.
+ * The unit's row is committed crash-safe, without an fsync, like the journal's step records: the
+ * credential's commit at synchronous=FULL syncs it before a credential goes to the device.
+ */
 async function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Promise<Unit> {
   const { store } = request;
   const existing = store.findUnitByHardwareId(hello.hardwareId);
@@ -110,7 +114,7 @@ async function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Prom
     if (request.name !== undefined && validateDeviceName(request.name) !== existing.name) {
       throw new StationError('unit-has-other-name', `hardware id ${hello.hardwareId} is registered as "${existing.name}"`);
     }
-    store.updateUnitDevice(existing.id, hello.model, hello.firmwareVersion);
+    store.commitCrashSafe(() => store.updateUnitDevice(existing.id, hello.model, hello.firmwareVersion));
     return existing;
   }
 
@@ -123,12 +127,14 @@ async function identifyUnit(request: ProvisionRequest, hello: DeviceHello): Prom
       `the name "${name}" already belongs to hardware id ${holder.hardwareId}; give this unit another name`,
     );
   }
-  return store.createUnit({
-    hardwareId: hello.hardwareId,
-    name,
-    model: hello.model,
-    firmwareVersion: hello.firmwareVersion,
-  });
+  return store.commitCrashSafe(() =>
+    store.createUnit({
+      hardwareId: hello.hardwareId,
+      name,
+      model: hello.model,
+      firmwareVersion: hello.firmwareVersion,
+    }),
+  );
 }
 
 /** Runs the job's credential step. */

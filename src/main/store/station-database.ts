@@ -6,10 +6,37 @@ import type { SqliteDatabase } from './database';
 export class StationDatabase {
   protected readonly db: SqliteDatabase;
   protected readonly now: () => number;
+  /** The synchronous level the database was opened with, which commitCrashSafe restores. */
+  private readonly openedSynchronous: number;
 
   constructor(db: SqliteDatabase, now: () => number) {
     this.db = db;
     this.now = now;
+    this.openedSynchronous = Number(db.pragma('synchronous', { simple: true }));
+  }
+
+  /**
+   * Runs `write` in one transaction committed with synchronous=NORMAL, for records that must
+   * survive a crash of the process but not a power cut. In WAL mode such a commit reaches the
+   * log without an fsync, so a power cut or an OS crash may lose it. The log keeps commits in
+   * order (each frame's checksum covers every frame before it), so a lost commit takes only the
+   * commits after it along, and the next commit at synchronous=FULL syncs the log up to itself,
+   * this commit included. Inside an open transaction, `write` joins it at that transaction's level.
+   * SQLite's rules: https://www.sqlite.org/pragma.html#pragma_synchronous
+   */
+  commitCrashSafe<T>(write: () => T): T {
+    if (this.db.inTransaction) {
+      return this.db.transaction(write)();
+    }
+    // SQLite rejects a change of synchronous inside a transaction, so the level is set around
+    // it. SQLite also applies this pragma when it prepares the statement, not when the statement
+    // runs, so db.pragma prepares it anew each time instead of keeping a prepared statement.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(write)();
+    } finally {
+      this.db.pragma(`synchronous = ${this.openedSynchronous}`);
+    }
   }
 
   close(): void {
