@@ -6,8 +6,9 @@
 //
 // Each unit mirrors a station job on a port that stays plugged. The bench opens the port and
 // sends HELLO, untimed, as the runner's probe does. The timed part starts right after that reply
-// and ends once the port is closed. The first unit on a port has no probe, so its time includes
-// opening the port and its HELLO, as in the station.
+// and ends once the port is closed. It sends no HELLO again, because the station's job uses the
+// probe's reply. The first unit on a port has no probe, so its time includes opening the port
+// and its HELLO, as in the station.
 import { createPtyPair, type PtyPair } from '../../src/devkit/pty-pair';
 import { deviceFieldsFor, digestFields, generateAccessToken, mismatchedFields } from '../../src/main/credentials/generate';
 import type { DeviceLink } from '../../src/main/device/link';
@@ -64,7 +65,7 @@ async function runPort(options: BareRoundOptions, pair: PtyPair, port: number): 
         await link.hello();
         startedAt = Date.now();
       }
-      verified = await runJobExchanges(link);
+      verified = await runJobExchanges(link, firstOnPort);
     } finally {
       await link.close();
     }
@@ -81,11 +82,14 @@ async function runPort(options: BareRoundOptions, pair: PtyPair, port: number): 
 }
 
 /**
- * Makes the requests a token job makes on a new unit: HELLO, VERIFY of what the device holds,
- * the WRITE chunks and COMMIT, and VERIFY of what was written. Returns whether the digests match.
+ * Makes the requests a token job makes on a new unit: HELLO unless a probe's reply is at hand,
+ * VERIFY of what the device holds, the WRITE chunks and COMMIT, and VERIFY of what was written.
+ * Returns whether the digests match.
  */
-async function runJobExchanges(link: DeviceLink): Promise<boolean> {
-  await link.hello();
+async function runJobExchanges(link: DeviceLink, sendHello: boolean): Promise<boolean> {
+  if (sendHello) {
+    await link.hello();
+  }
   await link.verify();
 
   const fields = deviceFieldsFor(generateAccessToken(), undefined);

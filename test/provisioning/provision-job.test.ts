@@ -39,6 +39,53 @@ describe('runProvisionJob', () => {
     store.close();
   });
 
+  it('probe hello replaces own HELLO', async () => {
+    const store = new Store(join(tempDir(), 'station.db'));
+    const harness = await device({ hardwareId: 'HW-PROBED' });
+    const probed = await harness.link.hello();
+    let helloCalls = 0;
+    const counting: DeviceLink = {
+      ...harness.link,
+      path: harness.link.path,
+      hello: () => {
+        helloCalls += 1;
+        return harness.link.hello();
+      },
+      verify: () => harness.link.verify(),
+      writeFields: (fields) => harness.link.writeFields(fields),
+    };
+
+    const outcome = await runProvisionJob({ store, link: counting, credentialType: 'token', hello: probed });
+
+    expect(outcome).toMatchObject({ result: 'passed', hardwareId: 'HW-PROBED' });
+    expect(helloCalls).toBe(0);
+    const steps = store.jobSteps(outcome.jobId).map((entry) => `${entry.step}:${entry.state}`);
+    expect(steps.slice(0, 2)).toEqual(['hello:started', 'hello:done']);
+    store.close();
+  });
+
+  it('job without probe hello sends HELLO', async () => {
+    const store = new Store(join(tempDir(), 'station.db'));
+    const harness = await device({ hardwareId: 'HW-FRESH' });
+    let helloCalls = 0;
+    const counting: DeviceLink = {
+      ...harness.link,
+      path: harness.link.path,
+      hello: () => {
+        helloCalls += 1;
+        return harness.link.hello();
+      },
+      verify: () => harness.link.verify(),
+      writeFields: (fields) => harness.link.writeFields(fields),
+    };
+
+    const outcome = await runProvisionJob({ store, link: counting, credentialType: 'token' });
+
+    expect(outcome).toMatchObject({ result: 'passed', hardwareId: 'HW-FRESH' });
+    expect(helloCalls).toBe(1);
+    store.close();
+  });
+
   it('commits the credential before the device hangs up mid-write, then resumes with it', async () => {
     const store = new Store(join(tempDir(), 'station.db'));
     const harness = await device({ hardwareId: 'HW-CUT', faults: { hangUpAt: 'commit' } });

@@ -1,6 +1,7 @@
 // One port's cycle in the station runner: a job, a wait for the next unit (the port vanishing
 // and coming back, or a HELLO probe finding another hardware id), then a job again.
 import type { PortJob } from '../../shared/api';
+import type { DeviceHello } from '../../shared/domain';
 import { isStationError } from '../../shared/reasons';
 import type { DiscoveredPort } from '../device/discovery';
 import type { DeviceLink } from '../device/link';
@@ -150,14 +151,15 @@ export class PortSlot {
     await link?.close();
   }
 
-  private startJob(openedLink?: DeviceLink): void {
-    this.job = this.runJob(openedLink).finally(() => {
+  /** Starts a job, on the link and with the HELLO reply of the probe that found the unit when given. */
+  private startJob(probed?: { link: DeviceLink; hello: DeviceHello }): void {
+    this.job = this.runJob(probed).finally(() => {
       this.job = undefined;
       this.scheduleProbe();
     });
   }
 
-  private async runJob(openedLink: DeviceLink | undefined): Promise<void> {
+  private async runJob(probed: { link: DeviceLink; hello: DeviceHello } | undefined): Promise<void> {
     const startedAt = Date.now();
     const generation = this.generation;
     this.current = undefined;
@@ -165,14 +167,14 @@ export class PortSlot {
     this.update({ state: 'running', startedAt: new Date(startedAt).toISOString(), workflow: this.runner.workflow });
     let report: UnitReport;
     try {
-      const link = openedLink ?? (await this.runner.openLink(this.path, false));
+      const link = probed?.link ?? (await this.runner.openLink(this.path, false));
       this.link = link;
       const tracked = trackSteps(
         link,
         (step) => this.update({ step, progress: null }),
         (progress) => this.update({ progress }),
       );
-      report = await this.runner.provision(this.path, tracked, startedAt, this);
+      report = await this.runner.provision(this.path, tracked, startedAt, this, probed?.hello);
     } catch (error) {
       // Opening the port failed (or an unexpected error): the unit fails with the reason.
       const reason = isStationError(error) ? { code: error.code, ...(error.detail === undefined ? {} : { detail: error.detail }) } : { code: 'internal' as const, detail: String(error) };
@@ -248,7 +250,11 @@ export class PortSlot {
       const failedUnitBack = this.lastFailed && this.lostContact;
       if (this.present && !this.runner.isStopping && (nextUnit || failedUnitBack)) {
         log.info({ path: this.path, hardwareId: hello.hardwareId, retry: !nextUnit }, nextUnit ? 'next unit found on the port' : 'failed unit is back; trying it again');
-        this.startJob(link);
+        // The job uses this HELLO reply for its hello step instead of sending HELLO again. The
+        // reply comes from the unit the job's own HELLO would reach: the job runs on this open
+        // link and starts at once, with no request in between. Its own HELLO would have gone out
+        // only milliseconds later, far less time than swapping units behind the cable takes.
+        this.startJob({ link, hello });
         return;
       }
     } catch (error) {

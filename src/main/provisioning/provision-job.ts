@@ -25,6 +25,11 @@ export type ProvisionCredentialType = CredentialType;
 export interface ProvisionRequest {
   store: Store;
   link: DeviceLink;
+  /**
+   * The device's reply to a HELLO sent on `link` right before this job, such as the runner's
+   * probe that found the unit. The hello step then uses it and sends no HELLO of its own.
+   */
+  hello?: DeviceHello;
   credentialType: ProvisionCredentialType;
   /** Issuing mode, key type and issuer; required when credentialType is x509. */
   x509?: X509Settings;
@@ -68,7 +73,8 @@ export async function runProvisionJob(request: ProvisionRequest): Promise<Provis
   const step = <T>(name: string, action: () => Promise<T>): Promise<T> => journal.step(name, action);
 
   try {
-    const hello = await step('hello', () => link.hello());
+    const probed = request.hello;
+    const hello = await step('hello', () => (probed === undefined ? link.hello() : Promise.resolve(probed)));
     outcome.hardwareId = hello.hardwareId;
 
     const unit = await step('identify', () => identifyUnit(request, hello));

@@ -163,10 +163,14 @@ export class StationRunner {
     return this.options.qa === undefined ? 'provision' : 'qa';
   }
 
-  /** Runs one job on an open link, syncs a passed unit, and returns its report. */
-  async provision(path: string, link: DeviceLink, startedAt: number, slot?: PortSlot): Promise<UnitReport> {
+  /**
+   * Runs one job on an open link, syncs a passed unit, and returns its report. `hello` is the
+   * device's reply to a HELLO sent on `link` right before, which the job then uses instead of
+   * sending its own.
+   */
+  async provision(path: string, link: DeviceLink, startedAt: number, slot?: PortSlot, hello?: DeviceHello): Promise<UnitReport> {
     if (this.options.qa !== undefined) {
-      return this.prove(path, link, startedAt, this.options.qa);
+      return this.prove(path, link, startedAt, this.options.qa, hello);
     }
     const { store, resolveName } = this.options;
     let outcome: ProvisionOutcome;
@@ -175,6 +179,7 @@ export class StationRunner {
         store,
         link,
         credentialType: this.options.credentialType,
+        ...(hello === undefined ? {} : { hello }),
         ...(this.options.x509 === undefined ? {} : { x509: this.options.x509 }),
         ...(this.options.namingRule === undefined ? {} : { namingRule: this.options.namingRule }),
         ...(this.options.server === undefined ? {} : { server: this.options.server.deviceAddress }),
@@ -214,11 +219,12 @@ export class StationRunner {
   }
 
   /** Runs one QA job on an open link and reports it; the QA run's result decides pass or fail. */
-  private async prove(path: string, link: DeviceLink, startedAt: number, qa: NonNullable<StationRunnerOptions['qa']>): Promise<UnitReport> {
+  private async prove(path: string, link: DeviceLink, startedAt: number, qa: NonNullable<StationRunnerOptions['qa']>, hello?: DeviceHello): Promise<UnitReport> {
     try {
       const outcome = await runQaJob({
         store: this.options.store,
         link,
+        ...(hello === undefined ? {} : { hello }),
         operator: qa.operator,
         ...(qa.client === undefined ? {} : { client: qa.client }),
         ...(qa.trustedRootsPem === undefined ? {} : { trustedRootsPem: qa.trustedRootsPem }),

@@ -23,6 +23,8 @@ const log = getLogger('qa');
 export interface QaRequest extends IdentifyOptions {
   store: Store;
   link: DeviceLink;
+  /** The device's reply to a HELLO sent on `link` right before this job, used instead of sending HELLO again. */
+  hello?: DeviceHello;
   /** The server; without it the server checks are deferred. */
   client?: ThingsboardClient;
   operator: string;
@@ -52,7 +54,7 @@ export async function runQaJob(request: QaRequest): Promise<QaOutcome> {
   let hello: DeviceHello | undefined;
   let expected: ExpectedUnit | undefined;
   try {
-    hello = await request.link.hello();
+    hello = request.hello ?? (await request.link.hello());
     expected = await identify(request, hello);
     set('identity', 'passed', null, `hardware id ${hello.hardwareId}, device name "${expected.name}" (${expected.source === 'station' ? "this station's record" : "the server's record"})`);
   } catch (error) {
