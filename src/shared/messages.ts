@@ -99,7 +99,7 @@ export function describeReason(code: ReasonCode, detail?: string): string {
 export const UI_STRINGS = {
   title: 'Provisioning Station',
   loading: 'Starting the station…',
-  noBridge: 'This page runs outside the desktop app, so the station services are not available.',
+  noBridge: 'This page cannot reach the station. Open the address that "station serve" printed when it started: it carries a token that changes at every start.',
   servicesDown: 'The station services did not start.',
   version: (version: string) => `Version ${version}`,
   retry: 'Try again',
@@ -109,7 +109,7 @@ export const UI_STRINGS = {
 
   connection: {
     connecting: 'Connecting to the station…',
-    reconnecting: 'The connection to the station dropped. Reconnecting…',
+    reconnecting: 'The connection to the station dropped. Reconnecting… If this lasts, the station may have restarted with a new token: open the address it printed again.',
     closed: 'The connection to the station is closed. Reload the page to connect again.',
   },
 
@@ -359,7 +359,7 @@ export const UI_STRINGS = {
     namingRule: 'A naming rule',
     namingScan: 'Scanned serial numbers',
     rule: 'Naming rule',
-    ruleHelp: 'Placeholders: {model} and {hardwareId}, for example {model}-{hardwareId}.',
+    ruleHelp: 'Placeholders: {model}, {hardwareId} and {firmwareVersion}, for example {model}-{hardwareId}.',
     pattern: 'Serial number pattern',
     patternHelp: 'A regular expression the whole serial number must match, for example ^SN[0-9]{8}$.',
     ports: 'Serial ports',

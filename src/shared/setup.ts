@@ -48,7 +48,15 @@ const serverSchema = z.discriminatedUnion('mode', [
 const namingSchema = z.discriminatedUnion('mode', [
   z.object({
     mode: z.literal('rule'),
-    rule: z.string().trim().min(1, 'Enter a naming rule, for example {model}-{hardwareId}.').max(128),
+    rule: z
+      .string()
+      .trim()
+      .min(1, 'Enter a naming rule, for example {model}-{hardwareId}.')
+      .max(128)
+      .refine(
+        (rule) => rule.replace(/\{(model|hardwareId|firmwareVersion)\}/g, '').match(/\{[^}]*\}/) === null,
+        'A naming rule may use only {model}, {hardwareId} and {firmwareVersion}.',
+      ),
   }),
   z.object({
     mode: z.literal('scan'),

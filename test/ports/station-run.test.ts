@@ -5,7 +5,7 @@ import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createPtyPair, isSocatAvailable } from '../../src/devkit/pty-pair';
 import { SerialPort } from 'serialport';
 import { SimulatedDevice, startSimulatorOnSerial } from '../../src/devkit/simulator';
@@ -162,6 +162,26 @@ describe.skipIf(!hasSocat)('station run', () => {
     } finally {
       await run.stop();
     }
+  });
+
+  it('refuses provision while run holds database', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'station.db');
+    const device = await rig.device(dir, 'unit');
+    const run = new StationRun(['--db', db, '--port', join(dir, 'no-such-port')]);
+
+    try {
+      await vi.waitFor(() => expect(existsSync(`${db}.lock`)).toBe(true), { timeout: 20_000 });
+      const provision = await runStation(['provision', '--port', device.stationPath, '--db', db]);
+
+      expect(provision.code).toBe(1);
+      expect(provision.stderr).toContain('Another program is using this station database');
+      expect(provision.stderr).toContain('station run');
+      expect(device.state().stored).toEqual({});
+    } finally {
+      await run.stop();
+    }
+    expect(existsSync(`${db}.lock`)).toBe(false);
   });
 
   it('unplug mid-write fails one port', async () => {

@@ -440,7 +440,7 @@ describe('app frame', () => {
   it('explains a page without the station', () => {
     renderWithoutStation();
 
-    expect(screen.getByTestId('no-bridge').textContent).toBe('This page runs outside the desktop app, so the station services are not available.');
+    expect(screen.getByTestId('no-bridge').textContent).toContain('Open the address that "station serve" printed');
   });
 
   it('offers a retry when the setup does not load', async () => {

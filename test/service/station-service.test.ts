@@ -69,13 +69,19 @@ describe('station service', () => {
   it('returns field errors for an invalid setup', async () => {
     const { service } = await open(tempDir());
 
-    const result = await service.setupSave({ ...offlineSetup([]), stationId: 'has spaces', server: { mode: 'online', url: 'not a url', auth: 'password' } });
+    const result = await service.setupSave({
+      ...offlineSetup([]),
+      stationId: 'has spaces',
+      server: { mode: 'online', url: 'not a url', auth: 'password' },
+      naming: { mode: 'rule', rule: '{model}-{serial}' },
+    });
 
     expect(result.ok).toBe(false);
     const errors = result.ok ? {} : result.fieldErrors;
     expect(errors.stationId).toMatch(/letters, digits/);
     expect(errors['server.url']).toMatch(/server address/);
     expect(errors.ports).toMatch(/at least one port/);
+    expect(errors['naming.rule']).toMatch(/only \{model\}, \{hardwareId\} and \{firmwareVersion\}/);
     expect((await service.setupGet()).configured).toBe(false);
   });
 

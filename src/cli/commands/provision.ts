@@ -5,6 +5,8 @@ import { checkStationClock } from '../../main/credentials/x509/clock-check';
 import { DEFAULT_BACKDATE_MINUTES } from '../../main/credentials/x509/profile';
 import { openSerialLink } from '../../main/device/serial-link';
 import { runProvisionJob, type ProvisionCredentialType, type ProvisionOutcome } from '../../main/provisioning/provision-job';
+import { checkNamingRule } from '../../main/provisioning/naming';
+import { acquireDatabaseLock } from '../../main/store/database-lock';
 import { Store } from '../../main/store/store';
 import { syncOutbox, type SyncSummary } from '../../main/sync/sync';
 import { x509Settings, type X509CommandOptions } from '../issuer-access';
@@ -53,7 +55,18 @@ export async function provisionCommand(options: ProvisionCommandOptions): Promis
 
 async function provision(options: ProvisionCommandOptions): Promise<ProvisionReport> {
   const connection: ServerConnection | undefined = parseServerOptions(options);
-  const store = new Store(options.db);
+  if (options.namingRule !== undefined) {
+    checkNamingRule(options.namingRule);
+  }
+  // A running station (desktop app, station serve or run) owns this database and its ports.
+  const lock = acquireDatabaseLock(options.db, { program: 'station provision' });
+  let store: Store;
+  try {
+    store = new Store(options.db);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 
   try {
     if (options.credential === 'x509') {
@@ -85,6 +98,7 @@ async function provision(options: ProvisionCommandOptions): Promise<ProvisionRep
     return sync === undefined ? { outcome, synced } : { outcome, synced, sync };
   } finally {
     store.close();
+    lock.release();
   }
 }
 

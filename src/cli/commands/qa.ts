@@ -7,6 +7,7 @@ import { isStationError, StationError } from '../../shared/reasons';
 import { openSerialLink } from '../../main/device/serial-link';
 import { completePendingQa } from '../../main/qa/qa-completion';
 import { runQaJob, type QaOutcome } from '../../main/qa/qa-job';
+import { qaOperator } from '../../main/service/runner-host';
 import { QaRepository } from '../../main/store/qa-repository';
 import { Store } from '../../main/store/store';
 import { EXIT, printJson } from '../output';
@@ -43,7 +44,7 @@ export async function qaCommand(options: QaCommandOptions): Promise<number> {
       outcome = await runQaJob({
         store,
         link,
-        operator: options.operator ?? process.env.USER ?? 'unknown',
+        operator: options.operator ?? qaOperator(),
         ...(connection === undefined ? {} : { client: connection.client }),
         ...(options.name === undefined ? {} : { name: options.name }),
         ...(options.namingRule === undefined ? {} : { namingRule: options.namingRule }),

@@ -11,6 +11,8 @@ import { StationRunner, type UnitReport } from '../../main/provisioning/station-
 import { checkStationClock } from '../../main/credentials/x509/clock-check';
 import { DEFAULT_BACKDATE_MINUTES } from '../../main/credentials/x509/profile';
 import type { CredentialType } from '../../shared/domain';
+import { acquireDatabaseLock } from '../../main/store/database-lock';
+import { checkNamingRule } from '../../main/provisioning/naming';
 import { Store } from '../../main/store/store';
 import { x509Settings, type X509CommandOptions } from '../issuer-access';
 import { EXIT, printJson } from '../output';
@@ -47,7 +49,12 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   if (selection.paths.length === 0 && selection.matches.length === 0 && selection.pathPatterns.length === 0) {
     throw new StationError('invalid-argument', 'no ports to serve; give --port PATH, --match VID:PID or --port-pattern GLOB');
   }
+  if (options.namingRule !== undefined) {
+    checkNamingRule(options.namingRule);
+  }
   const connection = parseServerOptions(options);
+  // Another station program on this database would drive the same ports and journal.
+  const lock = acquireDatabaseLock(options.db, { program: 'station run' });
   const store = new Store(options.db);
   // The issuer is unlocked once, before any port is served, so a wrong passphrase stops here.
   if (options.credential === 'x509') {
@@ -87,6 +94,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
 
   await runner.stop();
   store.close();
+  lock.release();
   return failedUnits > 0 ? EXIT.failed : EXIT.ok;
 }
 

@@ -7,6 +7,14 @@ export const DEFAULT_NAMING_RULE = '{model}-{hardwareId}';
 
 const PLACEHOLDER = /\{(model|hardwareId|firmwareVersion)\}/g;
 
+/** Raises invalid-argument for a rule with an unknown placeholder, before any unit is touched. */
+export function checkNamingRule(rule: string): void {
+  const unknown = rule.replace(PLACEHOLDER, '').match(/\{[^}]*\}/);
+  if (unknown !== null) {
+    throw new StationError('invalid-argument', `the naming rule "${rule}" has an unknown placeholder ${unknown[0]}; use {model}, {hardwareId} and {firmwareVersion}`);
+  }
+}
+
 export function applyNamingRule(
   rule: string,
   device: { model: string; hardwareId: string; firmwareVersion: string },

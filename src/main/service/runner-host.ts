@@ -1,6 +1,7 @@
 // Runs the station runner the saved setup describes, and runs a new one when the setup changes.
 // It turns the runner's callbacks into StationEvents: one per port change, one per port gone,
 // and the station state (running, not configured, or why it could not start).
+import { userInfo } from 'node:os';
 import type { PortJob, StationEvent, StationState } from '../../shared/api';
 import { isStationError, StationError, type ReasonCode } from '../../shared/reasons';
 import type { ParsedSetup, StationSetup } from '../../shared/setup';
@@ -197,8 +198,13 @@ function selectionOf(setup: StationSetup): ConstructorParameters<typeof PortWatc
  * The operator recorded with each QA result: the login name of the station PC.
  * NOTE: a kiosk where everyone shares one login records that login, not the person.
  */
-function qaOperator(): string {
-  return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+export function qaOperator(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry for this user id, as in some containers.
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
 }
 
 const openSerialPort: OpenLink = (path, probe) =>
