@@ -83,6 +83,7 @@ serverOptions(x509Options(
   program
     .command('provision')
     .description('provision the device on a serial port, then sync it if --server is given')
+    .option('--device-host <host>', 'without --server: the server host written to devices, so units provisioned offline reach it later (ports: --mqtt-port, --mqtts-port)')
     .requiredOption('--port <path>', 'serial port of the device, e.g. /dev/ttyUSB0')
     .requiredOption('--db <file>', 'station database file (created when missing; its key is <file>.key)')
     .option('--name <name>', 'device name to use instead of the naming rule')
@@ -128,6 +129,7 @@ serverOptions(x509Options(
   program
     .command('run')
     .description('provision every unit plugged into the given ports, one job per port at once, until Ctrl+C')
+    .option('--device-host <host>', 'without --server: the server host written to devices, so units provisioned offline reach it later (ports: --mqtt-port, --mqtts-port)')
     .requiredOption('--db <file>', 'station database file (created when missing; its key is <file>.key)')
     .option('--port <path[=identity]>', 'serial port to serve, watched until it exists (repeatable); =IDENTITY names the device behind it, so a job follows it to another path after a reset', collect)
     .option('--match <vid:pid>', 'serve every USB serial port with this vendor and product id, e.g. 1a86:7523 (repeatable)', collect)

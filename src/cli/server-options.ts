@@ -1,5 +1,6 @@
 // Parsing of the shared --server, --username, --password, --api-key, --mqtt-port and --mqtts-port options.
 import { StationError } from '../shared/reasons';
+import { DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT, type ServerAddress } from '../main/credentials/generate';
 import { connectServer, parseServerUrl, type ServerConnection } from '../main/thingsboard/connection';
 
 export type { ServerConnection } from '../main/thingsboard/connection';
@@ -13,6 +14,28 @@ export interface ServerOptions {
   mqttPort?: number;
   /** The server's MQTT over TLS port, written to X.509 units; default 8883. */
   mqttsPort?: number;
+  /** The server host written to devices by a station that works without --server. */
+  deviceHost?: string;
+}
+
+/**
+ * The server address written to each device: the --server host, or --device-host for a station
+ * that works offline, so units provisioned there can still reach the server in the field.
+ */
+export function deviceAddressFor(options: ServerOptions, connection: ServerConnection | undefined): ServerAddress | undefined {
+  if (connection !== undefined) {
+    if (options.deviceHost !== undefined) {
+      throw new StationError('invalid-argument', '--device-host is for stations without --server; with --server, devices get its host');
+    }
+    return connection.deviceAddress;
+  }
+  if (options.deviceHost === undefined) {
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9.:-]+$/.test(options.deviceHost)) {
+    throw new StationError('invalid-argument', `--device-host "${options.deviceHost}" is not a host name or IP address`);
+  }
+  return { host: options.deviceHost, port: options.mqttPort ?? DEFAULT_MQTT_PORT, tlsPort: options.mqttsPort ?? DEFAULT_MQTTS_PORT };
 }
 
 export function parseServerOptions(options: ServerOptions): ServerConnection | undefined {

@@ -322,6 +322,8 @@ export const UI_STRINGS = {
     serverOffline: 'Work offline',
     serverOfflineHelp: 'Units are provisioned and kept here; nothing is uploaded until a server is set.',
     serverUrl: 'Server address',
+    deviceHost: 'Server host for devices',
+    deviceHostHelp: 'Written to each unit so it reaches ThingsBoard in the field, for example tb.example.com. Leave empty to write none.',
     mqttPort: 'MQTT port',
     mqttPortHelp: 'Written to token and MQTT basic units; ThingsBoard listens on 1883 unless set otherwise.',
     mqttsPort: 'MQTT over TLS port',

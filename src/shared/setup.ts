@@ -24,7 +24,18 @@ const PORT_MESSAGE = 'A port is a whole number from 1 to 65535.';
 const portSchema = z.coerce.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE);
 
 const serverSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('offline') }),
+  z.object({
+    mode: z.literal('offline'),
+    /** The server host written to devices, so units provisioned offline can reach it later; empty writes none. */
+    deviceHost: z
+      .string()
+      .trim()
+      .max(255)
+      .regex(/^[A-Za-z0-9.:-]*$/, 'Enter a host name or IP address, for example tb.example.com.')
+      .optional(),
+    mqttPort: portSchema.default(1883),
+    mqttsPort: portSchema.default(8883),
+  }),
   z.object({
     mode: z.literal('online'),
     url: z
@@ -114,7 +125,7 @@ export interface StationSetup {
   stationId: string;
   mode: ParsedSetup['mode'];
   server:
-    | { mode: 'offline' }
+    | { mode: 'offline'; deviceHost?: string; mqttPort?: number; mqttsPort?: number }
     | { mode: 'online'; url: string; auth: 'password' | 'api-key'; username: string | null; secretSaved: boolean; mqttPort: number; mqttsPort: number };
   deviceProfile: string | null;
   credentialType: ParsedSetup['credentialType'];

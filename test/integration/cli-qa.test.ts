@@ -111,6 +111,33 @@ describe('station qa', () => {
     });
   }
 
+  it('passes a unit provisioned offline with device host', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'station.db');
+    const server = await rig.server();
+    const unit = await rig.device(dir, 'unit', DEVICE_OPTIONS);
+    const offline = await runStation(['provision', '--port', unit.stationPath, '--db', db, '--device-host', '127.0.0.1', '--mqtt-port', String(server.mqttPort)]);
+    expect(offline.code).toBe(0);
+    expect(unit.state().stored).toMatchObject({ server_host: '127.0.0.1', server_port: String(server.mqttPort) });
+    expect((await runStation(['sync', '--db', db, ...serverArgs(server)])).code).toBe(0);
+
+    const run = await qa(db, unit, server);
+
+    expect(run.code).toBe(0);
+    expect(checksOf(run)['live-connection'].verdict).toBe('passed');
+  });
+
+  it('rejects device host together with server', async () => {
+    const dir = tempDir();
+    const server = await rig.server();
+    const unit = await rig.device(dir, 'unit');
+
+    const run = await runStation(['provision', '--port', unit.stationPath, '--db', join(dir, 'station.db'), '--device-host', '127.0.0.1', ...serverArgs(server)]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--device-host is for stations without --server');
+  });
+
   it('passes at another station from the server record', async () => {
     const { dir, server, unit } = await provisioned('token');
 

@@ -11,7 +11,7 @@ import { Store } from '../../main/store/store';
 import { syncOutbox, type SyncSummary } from '../../main/sync/sync';
 import { x509Settings, type X509CommandOptions } from '../issuer-access';
 import { EXIT, printJson, printReason } from '../output';
-import { parseServerOptions, type ServerConnection, type ServerOptions } from '../server-options';
+import { deviceAddressFor, parseServerOptions, type ServerConnection, type ServerOptions } from '../server-options';
 
 export interface ProvisionCommandOptions extends ServerOptions, X509CommandOptions {
   port: string;
@@ -55,6 +55,7 @@ export async function provisionCommand(options: ProvisionCommandOptions): Promis
 
 async function provision(options: ProvisionCommandOptions): Promise<ProvisionReport> {
   const connection: ServerConnection | undefined = parseServerOptions(options);
+  const deviceAddress = deviceAddressFor(options, connection);
   if (options.namingRule !== undefined) {
     checkNamingRule(options.namingRule);
   }
@@ -83,7 +84,7 @@ async function provision(options: ProvisionCommandOptions): Promise<ProvisionRep
         ...(x509 === undefined ? {} : { x509 }),
         ...(options.name === undefined ? {} : { name: options.name }),
         ...(options.namingRule === undefined ? {} : { namingRule: options.namingRule }),
-        ...(connection === undefined ? {} : { server: connection.deviceAddress }),
+        ...(deviceAddress === undefined ? {} : { server: deviceAddress }),
       });
     } finally {
       await link.close();

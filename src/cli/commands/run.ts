@@ -16,7 +16,7 @@ import { checkNamingRule } from '../../main/provisioning/naming';
 import { Store } from '../../main/store/store';
 import { x509Settings, type X509CommandOptions } from '../issuer-access';
 import { EXIT, printJson } from '../output';
-import { parseServerOptions, type ServerOptions } from '../server-options';
+import { deviceAddressFor, parseServerOptions, type ServerOptions } from '../server-options';
 
 export interface RunCommandOptions extends ServerOptions, X509CommandOptions {
   db: string;
@@ -53,6 +53,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     checkNamingRule(options.namingRule);
   }
   const connection = parseServerOptions(options);
+  const deviceAddress = deviceAddressFor(options, connection);
   // Another station program on this database would drive the same ports and journal.
   const lock = acquireDatabaseLock(options.db, { program: 'station run' });
   const store = new Store(options.db);
@@ -72,6 +73,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     ...(x509 === undefined ? {} : { x509 }),
     ...(options.namingRule === undefined ? {} : { namingRule: options.namingRule }),
     ...(connection === undefined ? {} : { server: connection }),
+    ...(deviceAddress === undefined ? {} : { deviceAddress }),
     onUnit: (report) => {
       failedUnits += report.result === 'failed' ? 1 : 0;
       printUnit(report, options);

@@ -53,6 +53,8 @@ export interface StationRunnerOptions {
   resolveName?: (path: string, hello: DeviceHello, signal: AbortSignal) => Promise<string>;
   /** Server to sync with after each passed unit; without it uploads stay queued. */
   server?: { client: ThingsboardClient; deviceAddress: ServerAddress };
+  /** The address written to devices by a station without a server connection. */
+  deviceAddress?: ServerAddress;
   /**
    * Proves units instead of provisioning them: each port runs a QA job. The server client, when
    * given, answers the server checks; without it they are deferred.
@@ -159,6 +161,10 @@ export class StationRunner {
     }
   }
 
+  private get deviceAddress(): ServerAddress | undefined {
+    return this.options.server?.deviceAddress ?? this.options.deviceAddress;
+  }
+
   get workflow(): 'provision' | 'qa' {
     return this.options.qa === undefined ? 'provision' : 'qa';
   }
@@ -182,7 +188,7 @@ export class StationRunner {
         ...(hello === undefined ? {} : { hello }),
         ...(this.options.x509 === undefined ? {} : { x509: this.options.x509 }),
         ...(this.options.namingRule === undefined ? {} : { namingRule: this.options.namingRule }),
-        ...(this.options.server === undefined ? {} : { server: this.options.server.deviceAddress }),
+        ...(this.deviceAddress === undefined ? {} : { server: this.deviceAddress }),
         ...(resolveName === undefined
           ? {}
           : {

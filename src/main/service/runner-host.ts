@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import type { PortJob, StationEvent, StationState } from '../../shared/api';
 import { isStationError, StationError, type ReasonCode } from '../../shared/reasons';
 import type { ParsedSetup, StationSetup } from '../../shared/setup';
+import { DEFAULT_MQTT_PORT, DEFAULT_MQTTS_PORT, type ServerAddress } from '../credentials/generate';
 import { issuerProtectorFor } from '../credentials/x509/issuer-protection';
 import type { SafeStorageLike } from '../credentials/x509/key-protector';
 import { parseUsbMatch } from '../device/discovery';
@@ -111,6 +112,7 @@ export class RunnerHost {
         ? { namingRule: setup.naming.rule }
         : { resolveName: (path: string, _hello: unknown, signal: AbortSignal) => this.scans.nameFor(path, signal) }),
       ...(connection === undefined ? {} : { server: connection, sync: () => this.sync.afterUnit() }),
+      ...offlineDeviceAddress(setup),
       ...(setup.mode === 'qa' ? { qa: this.qaOptions(setup) } : {}),
       ...(this.options.probeIntervalMs === undefined ? {} : { probeIntervalMs: this.options.probeIntervalMs }),
       onUnit: () => this.options.onUnit(),
@@ -192,6 +194,15 @@ function selectionOf(setup: StationSetup): ConstructorParameters<typeof PortWatc
     matches: setup.ports.matches.map(parseUsbMatch),
     pathPatterns: setup.ports.patterns,
   };
+}
+
+/** The address an offline station writes to its devices, when its setup names the server host. */
+function offlineDeviceAddress(setup: StationSetup): { deviceAddress?: ServerAddress } {
+  const { server } = setup;
+  if (server.mode !== 'offline' || server.deviceHost === undefined) {
+    return {};
+  }
+  return { deviceAddress: { host: server.deviceHost, port: server.mqttPort ?? DEFAULT_MQTT_PORT, tlsPort: server.mqttsPort ?? DEFAULT_MQTTS_PORT } };
 }
 
 /**

@@ -15,7 +15,7 @@ const API_KEY_META = 'setup.server_api_key';
 
 /** The saved settings: SetupInput without the secrets and the PIN. */
 type SavedSettings = Omit<StationSetup, 'configured' | 'stationId' | 'pinSet' | 'server'> & {
-  server: { mode: 'offline' } | { mode: 'online'; url: string; auth: 'password' | 'api-key'; username: string | null; mqttPort?: number; mqttsPort?: number };
+  server: { mode: 'offline'; deviceHost?: string; mqttPort?: number; mqttsPort?: number } | { mode: 'online'; url: string; auth: 'password' | 'api-key'; username: string | null; mqttPort?: number; mqttsPort?: number };
 };
 
 const DEFAULT_SETTINGS: SavedSettings = {
@@ -35,7 +35,7 @@ export function loadSetup(store: Store, pinSet: boolean): StationSetup {
   const settings: SavedSettings = { ...DEFAULT_SETTINGS, ...(saved === undefined ? {} : (JSON.parse(saved) as Partial<SavedSettings>)) };
   const server: StationSetup['server'] =
     settings.server.mode === 'offline'
-      ? { mode: 'offline' }
+      ? settings.server
       : {
           ...settings.server,
           mqttPort: settings.server.mqttPort ?? DEFAULT_MQTT_PORT,
@@ -64,7 +64,10 @@ export function saveSetup(store: Store, input: ParsedSetup): FieldErrors {
     mode: input.mode,
     server:
       server.mode === 'offline'
-        ? { mode: 'offline' }
+        ? {
+            mode: 'offline',
+            ...(server.deviceHost === undefined || server.deviceHost === '' ? {} : { deviceHost: server.deviceHost, mqttPort: server.mqttPort, mqttsPort: server.mqttsPort }),
+          }
         : { mode: 'online', url: server.url, auth: server.auth, username: server.username ?? null, mqttPort: server.mqttPort, mqttsPort: server.mqttsPort },
     deviceProfile: input.deviceProfile === '' ? null : input.deviceProfile,
     credentialType: input.credentialType,

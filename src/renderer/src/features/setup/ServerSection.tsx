@@ -27,7 +27,13 @@ export function ServerSection() {
           ['offline', STRINGS.serverOffline],
         ]}
       />
-      {serverMode === 'offline' && <p className="field-help">{STRINGS.serverOfflineHelp}</p>}
+      {serverMode === 'offline' && (
+        <>
+          <p className="field-help">{STRINGS.serverOfflineHelp}</p>
+          <TextField field="deviceHost" label={STRINGS.deviceHost} testId="setup-device-host" maxLength={255} help={STRINGS.deviceHostHelp} />
+          <MqttPortFields />
+        </>
+      )}
       {serverMode === 'online' && (
         <>
           <TextField field="serverUrl" label={STRINGS.serverUrl} testId="setup-server-url" type="url" inputMode="url" />
@@ -49,14 +55,21 @@ export function ServerSection() {
           ) : (
             <TextField field="apiKey" label={STRINGS.apiKey} testId="setup-api-key" type="password" autoComplete="new-password" maxLength={1024} help={secretHelp} />
           )}
-          <div className="field-row">
-            <TextField field="mqttPort" label={STRINGS.mqttPort} testId="setup-mqtt-port" inputMode="numeric" maxLength={5} help={STRINGS.mqttPortHelp} />
-            <TextField field="mqttsPort" label={STRINGS.mqttsPort} testId="setup-mqtts-port" inputMode="numeric" maxLength={5} help={STRINGS.mqttsPortHelp} />
-          </div>
+          <MqttPortFields />
         </>
       )}
       {provisioning && <ProfileField online={serverMode === 'online'} />}
     </section>
+  );
+}
+
+/** The server's MQTT ports that devices are given beside its host. */
+function MqttPortFields() {
+  return (
+    <div className="field-row">
+      <TextField field="mqttPort" label={STRINGS.mqttPort} testId="setup-mqtt-port" inputMode="numeric" maxLength={5} help={STRINGS.mqttPortHelp} />
+      <TextField field="mqttsPort" label={STRINGS.mqttsPort} testId="setup-mqtts-port" inputMode="numeric" maxLength={5} help={STRINGS.mqttsPortHelp} />
+    </div>
   );
 }
 

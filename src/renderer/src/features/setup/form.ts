@@ -21,6 +21,8 @@ export interface SetupForm {
   /** The MQTT ports written to devices; empty takes ThingsBoard's default. */
   mqttPort: string;
   mqttsPort: string;
+  /** Offline only: the server host written to devices; empty writes none. */
+  deviceHost: string;
   deviceProfile: string;
   credentialType: SetupInput['credentialType'];
   x509Mode: SetupInput['x509Mode'];
@@ -51,8 +53,9 @@ export function formFromSetup(setup: StationSetup): SetupForm {
     username: online?.username ?? '',
     password: '',
     apiKey: '',
-    mqttPort: String(online?.mqttPort ?? 1883),
-    mqttsPort: String(online?.mqttsPort ?? 8883),
+    mqttPort: String(setup.server.mqttPort ?? 1883),
+    mqttsPort: String(setup.server.mqttsPort ?? 8883),
+    deviceHost: setup.server.mode === 'offline' ? (setup.server.deviceHost ?? '') : '',
     deviceProfile: setup.deviceProfile ?? '',
     credentialType: setup.credentialType,
     x509Mode: setup.x509Mode,
@@ -73,7 +76,7 @@ export function setupInputFromForm(form: SetupForm): SetupInputArgument {
   const input: SetupInputArgument = {
     stationId: form.stationId,
     mode: form.mode,
-    server: form.serverMode === 'offline' ? { mode: 'offline' } : onlineServer(form),
+    server: form.serverMode === 'offline' ? offlineServer(form) : onlineServer(form),
     deviceProfile: form.deviceProfile.trim() === '' ? null : form.deviceProfile,
     credentialType: form.credentialType,
     x509Mode: form.x509Mode,
@@ -88,6 +91,14 @@ export function setupInputFromForm(form: SetupForm): SetupInputArgument {
 }
 
 type OnlineServer = Extract<SetupInputArgument['server'], { mode: 'online' }>;
+type OfflineServer = Extract<SetupInputArgument['server'], { mode: 'offline' }>;
+
+function offlineServer(form: SetupForm): OfflineServer {
+  if (form.deviceHost.trim() === '') {
+    return { mode: 'offline' };
+  }
+  return { mode: 'offline', deviceHost: form.deviceHost.trim(), mqttPort: form.mqttPort.trim(), mqttsPort: form.mqttsPort.trim() };
+}
 
 function onlineServer(form: SetupForm): OnlineServer {
   const server: OnlineServer = { mode: 'online', url: form.serverUrl, auth: form.auth };
@@ -161,6 +172,9 @@ export function hasSavedSecret(saved: StationSetup | undefined, auth: SetupForm[
  */
 export function fieldPaths(form: SetupForm): string[] {
   const paths = ['stationId', 'mode', 'server', 'ports', 'ports.paths', 'ports.matches', 'ports.patterns', 'newPin', 'newPinRepeat'];
+  if (form.serverMode === 'offline') {
+    paths.push('server.deviceHost', 'server.mqttPort', 'server.mqttsPort');
+  }
   if (form.serverMode === 'online') {
     paths.push('server.url', 'server.auth', 'server.mqttPort', 'server.mqttsPort', form.auth === 'password' ? 'server.username' : 'server.apiKey');
     if (form.auth === 'password') {

@@ -20,6 +20,7 @@ export const FIELD_PATHS: Record<keyof SetupForm, string> = {
   apiKey: 'server.apiKey',
   mqttPort: 'server.mqttPort',
   mqttsPort: 'server.mqttsPort',
+  deviceHost: 'server.deviceHost',
   deviceProfile: 'deviceProfile',
   credentialType: 'credentialType',
   x509Mode: 'x509Mode',
