@@ -109,7 +109,8 @@ async function runDeviceChecks(request: QaRequest, expected: ExpectedUnit, set: 
     const reported = await request.link.verify();
     const mismatched = storedMismatch(expected, reported);
     if (mismatched.length === 0) {
-      set('stored-credential', 'passed', null, `${Object.keys(expected.digests).length} fields match`);
+      const count = Object.keys(expected.digests).length;
+      set('stored-credential', 'passed', null, `${count} ${count === 1 ? 'field matches' : 'fields match'}`);
     } else {
       set('stored-credential', 'failed', 'qa-credential-mismatch', `the device reports different contents for ${mismatched.join(', ')}`);
     }
@@ -165,7 +166,8 @@ async function runServerChecks(request: QaRequest, expected: ExpectedUnit, set: 
   const server = await checkServerDevice(client, expected);
   set('server', server.verdict, server.reasonCode, server.detail);
   if (server.deviceId === null) {
-    set('live-connection', server.verdict === 'deferred' ? 'deferred' : 'failed', server.reasonCode, 'the server device was not found');
+    const deferred = server.verdict === 'deferred';
+    set('live-connection', deferred ? 'deferred' : 'failed', server.reasonCode, deferred ? 'runs once the server check can run' : 'the server device was not found');
     return null;
   }
 
