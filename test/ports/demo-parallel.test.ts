@@ -24,9 +24,10 @@ describe('station demo --parallel', () => {
 
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('all at once, one job per port');
-    expect(run.stdout.match(/^ {2}PASS /gm)).toHaveLength(4);
+    const provisioning = run.stdout.slice(0, run.stdout.indexOf('Step 2'));
+    expect(provisioning.match(/^ {2}PASS /gm)).toHaveLength(4);
     expect(run.stdout).toContain('Provisioned 4 unit(s) in');
     expect(run.stdout).toContain('synced 4, queued 0, parked 0');
-    expect(run.stdout).toContain('All 4 unit(s) provisioned, verified and registered on the server.');
+    expect(run.stdout).toContain('All 4 unit(s) provisioned, verified, registered on the server and passed QA.');
   }, 90_000);
 });
