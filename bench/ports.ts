@@ -5,8 +5,9 @@
 // job the bench restarts that port's simulator with a new hardware id and state file, and the
 // runner's HELLO probe finds the next unit. The wire time is what the job's bytes need at 115200
 // baud (10 bits per byte, both directions, counted by the device host). Each port count also
-// runs a bare-client round (support/bare-client.ts): the same exchanges made by the station's
-// protocol client alone, which measures what the rig takes without the station's own work.
+// runs a bare-client round (support/bare-client.ts) before and after the station's round: the
+// same exchanges made by the station's protocol client alone, which measures what the rig takes
+// without the station's own work.
 // Run: npm run bench:ports -- [--units-per-port N] [--probe-interval-ms MS]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -71,7 +72,7 @@ interface RoundResult {
   exchanges: number;
 }
 
-/** Per-unit means of a bare-client round. */
+/** Per-unit means over bare-client rounds. */
 interface BareResult {
   jobMs: number;
   wireMs: number;
@@ -172,8 +173,8 @@ function startUnit(host: DeviceHost, port: number, unit: number, pair: PtyPair, 
   });
 }
 
-/** Runs the bare-client baseline with the same port count, units and probe interval as a station round. */
-async function runBareBaseline(host: DeviceHost, portCount: number, unitsPerPort: number): Promise<BareResult> {
+/** Runs one bare-client round with the same port count, units and probe interval as a station round. */
+async function runBareBaseline(host: DeviceHost, portCount: number, unitsPerPort: number): Promise<BareUnit[]> {
   const dir = await mkdtemp(join(tmpdir(), 'station-bench-bare-'));
   let units: BareUnit[];
   try {
@@ -189,7 +190,11 @@ async function runBareBaseline(host: DeviceHost, portCount: number, unitsPerPort
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  return units;
+}
 
+/** Returns the per-unit means over the units of bare-client rounds. */
+function summarizeBare(units: BareUnit[]): BareResult {
   const mean = (value: (unit: BareUnit) => number): number => units.reduce((sum, unit) => sum + value(unit), 0) / units.length;
   return {
     jobMs: mean((unit) => unit.jobMs),
@@ -218,7 +223,7 @@ const COLUMNS = [
 const COLUMN_NOTES = [
   "job ms: mean time per unit from the job's start (opening the port, or right after the probe's HELLO that found the unit) to its end, without sync",
   `wire ms: the job's bytes to and from the device x ${BITS_PER_BYTE} bits / ${BAUD_RATE} baud, which the simulator paces in both directions`,
-  "bare ms: the same per unit for the bare client, which makes the job's exchanges with the station's protocol client on the same kind of pty pair and simulator, without the runner, the journal or the database",
+  "bare ms: the same per unit for the bare client, which makes the job's exchanges with the station's protocol client on the same kind of pty pair and simulator, without the runner, the journal or the database; the mean of a bare round right before and one right after the station's round",
   "station overhead: (job ms - bare ms) / wire ms, the time the station's own work adds per unit",
   'overhead vs wire: (job ms - wire ms) / wire ms, which also counts what the simulator, socat and the protocol client add',
   'sim late ms: part of job ms where the simulator sent replies later than the baud rate allows, because its timers fired late or its process waited for CPU',
@@ -261,8 +266,12 @@ await runBareBaseline(host, 1, 2);
 let baseline: number | undefined;
 const warnings: string[] = [];
 for (const portCount of PORT_COUNTS) {
+  // A bare-client round right before the station's round and one right after it, because in
+  // trial runs whichever of the two kinds ran second came out faster. Their mean offsets that.
+  const bareBefore = await runBareBaseline(host, portCount, unitsPerPort);
   const round = await runRound(host, portCount, unitsPerPort);
-  const bare = await runBareBaseline(host, portCount, unitsPerPort);
+  const bareAfter = await runBareBaseline(host, portCount, unitsPerPort);
+  const bare = summarizeBare([...bareBefore, ...bareAfter]);
   const unitsPerHour = (round.units / round.wallMs) * 3_600_000;
   baseline ??= unitsPerHour;
   const jobMs = round.jobMs / round.units;
