@@ -1,6 +1,6 @@
-// What QA expects of a unit: its name and credential, from the station's own record when this
-// station provisioned it, else from the server (the device found by name, its provisioning
-// attribute and its credentials). The credential is never shown; only its digests and public
+// The expectation QA compares a unit with: its name and credential. They come from the
+// station's own record when this station provisioned it, else from the server (the device found
+// by name, its provisioning attribute and its credentials). The credential is never shown; only its digests and public
 // parts are compared.
 import { createHash } from 'node:crypto';
 import type { CredentialType, DeviceFields, DeviceHello } from '../../shared/domain';
@@ -32,14 +32,14 @@ export interface IdentifyOptions {
   namingRule?: string;
 }
 
-/** Finds the station's record of the unit behind `hello`, or undefined when there is none. */
-export function expectedFromStation(store: Store, hello: DeviceHello, options: IdentifyOptions): ExpectedUnit | undefined {
-  const unit = store.findUnitByHardwareId(hello.hardwareId);
+/** Finds the station's record of the unit with this hardware id, or undefined when there is none. */
+export function expectedFromStation(store: Store, hardwareId: string, options: IdentifyOptions): ExpectedUnit | undefined {
+  const unit = store.findUnitByHardwareId(hardwareId);
   if (unit === undefined) {
     return undefined;
   }
   if (options.name !== undefined && options.name !== unit.name) {
-    throw new StationError('qa-identity-mismatch', `hardware id ${hello.hardwareId} was provisioned as "${unit.name}", not "${options.name}"`);
+    throw new StationError('qa-identity-mismatch', `hardware id ${hardwareId} was provisioned as "${unit.name}", not "${options.name}"`);
   }
   const credential = store.activeCredential(unit.id);
   if (credential === undefined) {

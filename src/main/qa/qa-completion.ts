@@ -81,7 +81,7 @@ async function finishDeferred(store: Store, client: ThingsboardClient, run: QaRu
 
 function safeExpected(store: Store, run: QaRun): ReturnType<typeof expectedFromStation> {
   try {
-    return expectedFromStation(store, { hardwareId: run.hardwareId, protocolVersion: 1, model: '', firmwareVersion: '', capabilities: [], maxFrameSize: 0 }, {});
+    return expectedFromStation(store, run.hardwareId, {});
   } catch {
     return undefined;
   }

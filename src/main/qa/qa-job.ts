@@ -1,7 +1,7 @@
-// The QA job for one unit on one port. It proves a finished unit is really provisioned, each
-// check reported on its own: the unit's identity, the credential the device stores, the
-// server's device and credentials, the certificate, possession of the private key (a signed
-// challenge), and a live connection the server saw. Checks that need the server are deferred
+// The QA job for one unit on one port. It proves a finished unit is really provisioned and
+// reports each check on its own. The checks cover the unit's identity, the credential the
+// device stores, the server's device and credentials, and the certificate. They also cover
+// possession of the private key (a signed challenge) and a live connection the server saw. Checks that need the server are deferred
 // while it is unreachable, and completePendingQa finishes them later.
 import { randomBytes, X509Certificate } from 'node:crypto';
 import type { DeviceFields, DeviceHello } from '../../shared/domain';
@@ -93,7 +93,7 @@ export async function runQaJob(request: QaRequest): Promise<QaOutcome> {
 type SetCheck = (check: QaCheckName, verdict: QaCheckResult['verdict'], reasonCode?: ReasonCode | null, detail?: string | null) => void;
 
 async function identify(request: QaRequest, hello: DeviceHello): Promise<ExpectedUnit> {
-  const local = expectedFromStation(request.store, hello, request);
+  const local = expectedFromStation(request.store, hello.hardwareId, request);
   if (local !== undefined) {
     return local;
   }
@@ -197,7 +197,7 @@ async function writeResult(request: QaRequest, deviceId: string | null, result: 
   });
 }
 
-/** Fields whose digest differs; an X.509 unit must also report a private key, whose value QA never sees. */
+/** Lists the fields whose digest differs. An X.509 unit must also report a private key, whose value QA never reads. */
 function storedMismatch(expected: ExpectedUnit, reported: DeviceFields): string[] {
   const mismatched: string[] = mismatchedFields(expected.digests, reported);
   if (expected.x509 !== undefined && reported.private_key === undefined) {
