@@ -19,7 +19,7 @@ export interface ServerOptions {
 }
 
 /**
- * The server address written to each device: the --server host, or --device-host for a station
+ * Returns the server address written to each device: the --server host, or --device-host for a station
  * that works offline, so units provisioned there can still reach the server in the field.
  */
 export function deviceAddressFor(options: ServerOptions, connection: ServerConnection | undefined): ServerAddress | undefined {

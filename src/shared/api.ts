@@ -1,7 +1,7 @@
 // The StationApi: every call the renderer may make, every event it receives, and the schema
-// main checks each call's arguments with before it acts. Two transports carry it (Electron IPC
-// and a WebSocket on loopback); both send a call's result as a CallReply envelope, so a
-// failure reaches the renderer as a reason code with its message on either one.
+// main checks each call's arguments with before it acts. Two transports carry it: Electron IPC
+// and a WebSocket on loopback. Both send a call's result as a CallReply envelope, so a failure
+// reaches the renderer as a reason code with its message on either one.
 import { z } from 'zod';
 import type { CredentialType, JobResult } from './domain';
 import type { ReasonCode } from './reasons';
@@ -15,7 +15,7 @@ export interface AppInfo {
   /** False when the station services could not start; `reason` then gives the cause. */
   servicesReady: boolean;
   reason?: string;
-  /** The transport carrying this session, so the UI can say "kiosk" or "desktop". */
+  /** The transport carrying this session, so the UI can show "kiosk" or "desktop". */
   transport: 'ipc' | 'websocket';
   /** Something the operator should know, such as station keys kept without an OS keychain. */
   notice?: string;
@@ -105,11 +105,11 @@ export interface QueueEntry {
   /** The next server step, such as create-device. */
   step: string;
   attempts: number;
-  /** Why the server refused it or the last attempt failed, in words; never a secret. */
+  /** The server's reason for refusing it, or the last attempt's failure, in words; never a secret. */
   reason: string | null;
   /** No retry before this time (ISO 8601), or null when due now. */
   nextAttemptAt: string | null;
-  /** What the operator may do; empty for entries that need nothing. */
+  /** The resolutions the operator may choose; empty for entries that need nothing. */
   resolutions: QueueResolution[];
 }
 
@@ -124,7 +124,7 @@ export interface HistoryEntry {
   fingerprint: string | null;
   result: JobResult | null;
   reasonCode: ReasonCode | null;
-  /** done when the server holds it; none when nothing was uploaded. */
+  /** done when the server has it; none when nothing was uploaded. */
   syncState: 'done' | 'queued' | 'held' | 'parked' | 'none';
   /** Time of the unit's last job, ISO 8601. */
   time: string;
@@ -198,7 +198,7 @@ export interface StationCalls {
   historyExport(query: HistoryQuery): Promise<{ fileName: string; csv: string }>;
 }
 
-/** The whole API the renderer sees as window.station: the calls, plus a subscription to events. */
+/** The whole API the renderer gets as window.station: the calls, plus a subscription to events. */
 export interface StationApi extends StationCalls {
   /** Calls `listener` for every station event until the returned function is called. */
   onEvent(listener: (event: StationEvent) => void): () => void;

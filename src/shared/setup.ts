@@ -118,7 +118,7 @@ export type SetupInput = z.input<typeof setupInputSchema>;
 /** A setup after the schema checked it and filled in the defaults. */
 export type ParsedSetup = z.output<typeof setupInputSchema>;
 
-/** The saved setup as the renderer sees it: secrets are replaced by whether one is saved. */
+/** The saved setup as the renderer gets it: each secret is replaced by whether one is saved. */
 export interface StationSetup {
   /** False until a setup was saved once; the renderer then shows the first-run screen. */
   configured: boolean;
@@ -136,7 +136,7 @@ export interface StationSetup {
   pinSet: boolean;
 }
 
-/** Field path, such as "server.url", to the message that says what is wrong with it. */
+/** Field path, such as "server.url", mapped to the message that states what is wrong with it. */
 export type FieldErrors = Record<string, string>;
 
 /** Checks a setup and returns one message per invalid field; an empty object means valid. */

@@ -196,7 +196,7 @@ describe('station qa', () => {
 
   it('fails an expired certificate', async () => {
     const { db, unit } = await provisioned('x509', ['--cert-validity-days', '1']);
-    // The recorded skew says the server's clock is three days ahead, so at the server's time the certificate has expired.
+    // The recorded skew puts the server's clock is three days ahead, so at the server's time the certificate has expired.
     const database = new Database(db);
     database.prepare("INSERT INTO station_meta (key, value) VALUES ('sync.server_clock_skew_ms', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(3 * 86_400_000));
     database.close();

@@ -113,7 +113,7 @@ export class PortSlot {
     return { ...base, ...current, state };
   }
 
-  /** Shows the unit's name and hardware id on the card as soon as the job knows them. */
+  /** Shows the unit's name and hardware id on the card as soon as the job has them. */
   noteUnit(unitName: string, hardwareId: string): void {
     this.update({ unitName, hardwareId });
   }

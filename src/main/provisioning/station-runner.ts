@@ -57,7 +57,7 @@ export interface StationRunnerOptions {
   deviceAddress?: ServerAddress;
   /**
    * Proves units instead of provisioning them: each port runs a QA job. The server client, when
-   * given, answers the server checks; without it they are deferred.
+   * given, serves the server checks; without it they are deferred.
    */
   qa?: { operator: string; client?: ThingsboardClient; trustedRootsPem?: string[]; namingRule?: string };
   /** Runs the sync after a passed unit instead of the runner's own, for a caller that owns one sync worker. */

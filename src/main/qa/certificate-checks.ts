@@ -1,6 +1,6 @@
-// The certificate and key checks of QA, as pure functions: the chain to a trusted root, the
-// validity at the server's time, the common name, the key usage of a TLS client, and a
-// challenge signature made with the device's key.
+// The certificate and key checks of QA, as pure functions. They check the chain to a trusted
+// root, the validity at the server's time, the common name and the key usage of a TLS client.
+// They also verify a challenge signature made with the device's key.
 import { X509Certificate, verify as verifySignature } from 'node:crypto';
 import type { QaCheckResult } from '../../shared/qa';
 import type { ReasonCode } from '../../shared/reasons';
@@ -13,7 +13,7 @@ const MAX_CHAIN_LENGTH = 8;
 
 export interface CertificateCheckInput {
   certificatePem: string;
-  /** Intermediates the device holds beside its certificate, leaf-side first. */
+  /** Intermediates the device stores beside its certificate, leaf-side first. */
   chainPem: string;
   /** Root certificates QA trusts; empty for a self-signed unit, whose certificate is its own root. */
   trustedRootsPem: string[];
@@ -87,7 +87,7 @@ function checkChain(leaf: X509Certificate, intermediatesPem: string[], trustedRo
   return 'the certificate chain is longer than 8 certificates';
 }
 
-/** A self-signed device certificate is no CA, so it lacks keyCertSign; its name and signature are what count. */
+/** Checks a self-signed device certificate by its names and signature, because it is no CA and lacks keyCertSign. */
 function checkSelfSigned(leaf: X509Certificate): string | undefined {
   if (leaf.subject !== leaf.issuer) {
     return 'the certificate on record is not self-signed';

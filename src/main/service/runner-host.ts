@@ -196,7 +196,7 @@ function selectionOf(setup: StationSetup): ConstructorParameters<typeof PortWatc
   };
 }
 
-/** The address an offline station writes to its devices, when its setup names the server host. */
+/** Returns the address an offline station writes to its devices, when its setup names the server host. */
 function offlineDeviceAddress(setup: StationSetup): { deviceAddress?: ServerAddress } {
   const { server } = setup;
   if (server.mode !== 'offline' || server.deviceHost === undefined) {

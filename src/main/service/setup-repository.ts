@@ -1,5 +1,5 @@
 // The station setup in station_meta: the settings as one JSON value, and the server password or
-// API key sealed under the station's data key. The renderer only ever sees the StationSetup
+// API key sealed under the station's data key. The renderer only ever gets the StationSetup
 // view, where a secret is replaced by whether one is saved.
 import type { ServerProfilesArgument } from '../../shared/api';
 import type { FieldErrors, ParsedSetup, StationSetup } from '../../shared/setup';
@@ -93,7 +93,7 @@ export function saveSetup(store: Store, input: ParsedSetup): FieldErrors {
   return {};
 }
 
-/** The connection the saved setup describes, or undefined when the station works offline. */
+/** Returns the connection the saved setup describes, or undefined when the station works offline. */
 export function savedConnection(store: Store): ServerConnection | undefined {
   const setup = loadSetup(store, false);
   if (setup.server.mode === 'offline') {
@@ -103,7 +103,7 @@ export function savedConnection(store: Store): ServerConnection | undefined {
   return connectTo({ url, auth, ...(username === null ? {} : { username }) }, store, { mqttPort, mqttsPort });
 }
 
-/** A connection for the given server, using the saved secret where none is given. */
+/** Builds a connection for the given server, using the saved secret where none is given. */
 export function connectTo(server: ServerProfilesArgument, store: Store, ports: MqttPorts = {}): ServerConnection {
   const url = parseServerUrl(server.url, 'the server address');
   let signIn: ServerSignIn;
@@ -115,7 +115,7 @@ export function connectTo(server: ServerProfilesArgument, store: Store, ports: M
   return connectServer(url, signIn, ports);
 }
 
-/** The setting names that differ between two setups, for the audit trail; never their values. */
+/** Lists the setting names that differ between two setups, for the audit trail; never their values. */
 export function changedSettings(before: StationSetup, after: StationSetup): string[] {
   const keys: Array<keyof StationSetup> = ['stationId', 'mode', 'server', 'deviceProfile', 'credentialType', 'x509Mode', 'keyAlgorithm', 'naming', 'ports'];
   return keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));

@@ -44,7 +44,7 @@ const log = getLogger('station');
 export interface StationServiceOptions {
   /** The station database; created with its key file when missing. */
   dbPath: string;
-  /** Which transport carries this service, reported by appInfo. */
+  /** The transport that carries this service, reported by appInfo. */
   transport: 'ipc' | 'websocket';
   appName?: string;
   appVersion?: string;

@@ -1,6 +1,6 @@
 // The supervisor lock over the station settings. The PIN is kept as a salted scrypt hash in
-// station_meta. A right PIN unlocks the settings for a few minutes; five wrong PINs in a row
-// block further tries for a while, because a 4-digit PIN falls quickly to guessing.
+// station_meta. A right PIN unlocks the settings for five minutes. Five wrong PINs in a row
+// block further tries for a minute, because a 4-digit PIN falls quickly to guessing.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { SupervisorState } from '../../shared/api';
 import type { Store } from '../store/store';

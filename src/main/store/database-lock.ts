@@ -170,8 +170,8 @@ function parseHolder(text: string): LockHolder | undefined {
 }
 
 /**
- * A lock is stale only when this machine can prove its process is gone: the lock names this
- * host, and the machine rebooted since the lock was taken or no process has that PID. A lock
+ * Decides whether a lock is stale. It is stale only when this machine can prove its process is
+ * gone: the lock names this host, and the machine rebooted since or no process has that PID. A lock
  * from another host (a database on a network share) or one that cannot be parsed is never
  * taken over, because a live process elsewhere cannot be ruled out.
  */
@@ -183,20 +183,20 @@ function isStale(existing: LockHolder | undefined, self: LockHolder, processExis
     return true;
   }
   if (existing.pid === self.pid) {
-    // This very process holds it already: a second open here is refused like any other.
+    // This process has the lock already, so a second open here is rejected like any other.
     return false;
   }
   return !processExists(existing.pid);
 }
 
 /**
- * Replaces a stale lock. The file is deleted only if it still holds the stale text, then
- * created anew; if another process took it over in between, this one gets DatabaseLockedError.
+ * Replaces a stale lock. The file is deleted only if it still contains the stale text, then
+ * created anew. If another process took it over in between, this one gets DatabaseLockedError.
  */
 function takeOverStale(lockPath: string, staleText: string, content: string, stale: LockHolder): void {
   // NOTE: two processes taking over the same stale lock at the same instant can both pass the
-  // re-read below; the window is a few microseconds, after a crash, and link() still lets only
-  // one of them create the new lock unless the other deletes it in that window.
+  // re-read below. The window between the re-read and the unlink is short but not measured.
+  // link() still lets only one of them create the new lock, unless the other deletes it then.
   const current = readLock(lockPath);
   if (current !== 'missing' && current.text === staleText) {
     unlinkSync(lockPath);

@@ -1,6 +1,6 @@
 // Read-only queries for the operator's history and shift counters. Each unit appears once, with
 // its last job and its active credential. The fingerprint is derived from the credential's
-// field digests, so it tells credentials apart without revealing any of them.
+// field digests, so it distinguishes credentials without revealing any of them.
 import { createHash } from 'node:crypto';
 import type { HistoryEntry, HistoryQuery } from '../../shared/api';
 import type { CredentialType, JobResult } from '../../shared/domain';

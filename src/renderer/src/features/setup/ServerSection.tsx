@@ -63,7 +63,7 @@ export function ServerSection() {
   );
 }
 
-/** The server's MQTT ports that devices are given beside its host. */
+/** Shows the server's MQTT ports, which devices are given beside its host. */
 function MqttPortFields() {
   return (
     <div className="field-row">
